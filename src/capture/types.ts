@@ -1,0 +1,76 @@
+/**
+ * The capture extension point. A source is a folder under src/capture/ and a
+ * line in the agent's source list; nothing registers itself by being imported.
+ */
+
+/** Per-frame facts a source knows besides the bytes. All optional, all numbers. */
+export interface FrameMeta {
+  /** Interface index inside a pcapng file (IDB order); 0 for classic pcap. */
+  readonly iface?: number;
+  /** Received signal strength in dBm, where the medium reports it. */
+  readonly rssi?: number;
+  /** Radio channel, where the medium has one. */
+  readonly channel?: number;
+}
+
+/**
+ * One captured frame.
+ *
+ * The design card names a single `tsNs` field. We carry it as two numbers
+ * (`tsSec`, `tsNsec`) because nanoseconds since 1970 need 61 bits: a bigint
+ * per frame costs more than decoding the frame, and a double loses the
+ * nanoseconds. `tsNs()` below rebuilds the bigint when someone needs it.
+ */
+export interface RawFrame {
+  /** Whole seconds since the Unix epoch. */
+  readonly tsSec: number;
+  /** Nanoseconds within the second, 0..999_999_999. */
+  readonly tsNsec: number;
+  /** Name of the source that produced the frame (config `sources[].name`). */
+  readonly source: string;
+  /** LINKTYPE_* value (tcpdump.org/linktypes.html). */
+  readonly linkType: number;
+  /** Captured bytes; a zero-copy view into the reader's buffer, valid until the next batch. */
+  readonly bytes: Uint8Array;
+  /** Length on the wire; larger than bytes.length when the capture was snapped. */
+  readonly origLen: number;
+  readonly meta: FrameMeta;
+}
+
+export function tsNs(frame: Pick<RawFrame, 'tsSec' | 'tsNsec'>): bigint {
+  return BigInt(frame.tsSec) * 1_000_000_000n + BigInt(frame.tsNsec);
+}
+
+/** A counted problem a source met in its input (truncated record, garbage block). */
+export interface SourceAnomaly {
+  /** Stable dotted code, e.g. `pcap.truncated_record`. */
+  readonly code: string;
+  /** Byte offset in the stream where it was found. */
+  readonly offset: number;
+  readonly detail?: string;
+}
+
+/** Where a source is in its life; published in `health` and `status`. */
+export type SourceState = 'starting' | 'running' | 'retrying' | 'ended' | 'failed';
+
+/** What a source reports besides frames: anomalies and state changes. */
+export interface SourceEvents {
+  anomaly(a: SourceAnomaly): void;
+  state(state: SourceState, detail?: string): void;
+}
+
+/**
+ * A capture source yields batches of frames. Batches, not single frames,
+ * because one `await` per frame costs more than decoding it; a batch is
+ * whatever one read of the underlying stream produced.
+ *
+ * The frames of a batch (and their `bytes`) may be reused or overwritten
+ * once the consumer asks for the next batch: copy what you keep.
+ * The iterable ends when the input ends or `signal` aborts. Bad input never
+ * throws out of the iterator: it becomes a `SourceAnomaly` and, where the
+ * input cannot be resynchronised, the end of the stream.
+ */
+export interface CaptureSource {
+  readonly name: string;
+  open(signal: AbortSignal, events: SourceEvents): AsyncIterable<readonly RawFrame[]>;
+}

@@ -1,0 +1,80 @@
+/**
+ * The decode extension point. A protocol is a folder under src/decode/ with a
+ * `Decoder` and rows in routes.ts that say which parent layer and key lead to it.
+ */
+import type { RawFrame } from '../capture/types.js';
+
+/**
+ * A decoder's verdict on bytes it could not read. One shape for every layer:
+ * errors are data (which layer, where, how many bytes were needed and how
+ * many there were), never exceptions.
+ */
+export interface Anomaly {
+  /** Stable dotted code: `<layer>.<what>`, e.g. `ipv4.bad_ihl`, `tcp.truncated_header`. */
+  readonly code: string;
+  /** Layer name as in routes.ts. */
+  readonly layer: string;
+  /** Offset of the problem from the start of the frame. */
+  readonly offset: number;
+  /** Bytes the decoder needed (0 when the problem is not a length). */
+  readonly need: number;
+  /** Bytes it had. */
+  readonly have: number;
+}
+
+export function anomaly(code: string, layer: string, offset: number, need = 0, have = 0): Anomaly {
+  return { code, layer, offset, need, have };
+}
+
+export function isAnomaly(x: Layer | Anomaly): x is Anomaly {
+  return (x as Anomaly).code !== undefined;
+}
+
+/**
+ * A decoded layer: a lazy view over the frame's bytes. Getters read the bytes
+ * on demand; the constructor checked lengths once so getters cannot fail.
+ * Views never leave the synchronous analyzer pass: copy out what you keep.
+ */
+export interface Layer {
+  /** Layer name, the same spelling as its folder and its routes.ts rows. */
+  readonly name: string;
+  /** Offset of this layer's header from the start of the frame. */
+  readonly offset: number;
+  /** Offset where this layer's payload starts. */
+  readonly payloadOffset: number;
+  /** Offset one past the end of the payload (may be < frame length when there is trailer/padding). */
+  readonly payloadEnd: number;
+  /**
+   * Key that selects the next layer in routes.ts (ethertype, IP protocol,
+   * port ...), or -1 when this layer carries nothing to route.
+   */
+  readonly nextKey: number;
+  /** A second key tried when `nextKey` has no route (e.g. the source port after the destination port); -1 if none. */
+  readonly altKey: number;
+}
+
+/** Per-frame context given to decoders. */
+export interface DecodeContext {
+  readonly frame: RawFrame;
+}
+
+/**
+ * Decodes the layer that starts at `offset` of `bytes` (the whole frame),
+ * ending at `end` (exclusive; the parent's payloadEnd). Returns a view or an
+ * anomaly, never throws.
+ */
+export interface Decoder {
+  readonly name: string;
+  decode(bytes: Uint8Array, offset: number, end: number, ctx: DecodeContext): Layer | Anomaly;
+}
+
+/** A frame after the decode walk. */
+export interface DecodedFrame {
+  readonly raw: RawFrame;
+  /** Every layer that decoded, outermost first. */
+  readonly layers: readonly Layer[];
+  /** Why the walk stopped early, if it did. */
+  readonly anomaly: Anomaly | undefined;
+  /** True when the capture was snapped (caplen < origLen): truncated is not malformed. */
+  readonly truncated: boolean;
+}
