@@ -1,0 +1,390 @@
+/**
+ * The inventory: every device heard, keyed by its link-layer address, or by
+ * its IP address where the capture has no link layer (raw IP). First and last
+ * seen, the IP addresses it sent from, its IEEE vendor, frame and byte
+ * counters and the sources that heard it.
+ *
+ * Bounded by `maxDevices`. The table is a Map whose insertion order is kept
+ * close to least-recently-seen order: a device is moved to the end at most
+ * once per tick, so the per-frame cost stays one Map read, and eviction takes
+ * the head. Evictions are counted and raise `inventory.table_full`.
+ */
+import type { Analyzer, Sink } from '../types.js';
+import type { DecodedFrame, Layer } from '../../decode/types.js';
+import type { OuiRegistry } from '../../identify/oui.js';
+import { macString, ipv4String, ipv6String } from '../../decode/bytes.js';
+import { isDeviceRecord, type DeviceRecord } from './record.js';
+
+export { type DeviceRecord } from './record.js';
+
+/** Telemetry kinds the inventory publishes (see docs/telemetry.cddl). */
+export const InventoryKind = { delta: 3, snapshot: 4 } as const;
+
+export interface InventoryOptions {
+  readonly maxDevices: number;
+  readonly learningPeriodS: number;
+  readonly deltaIntervalS: number;
+  readonly maxIpsPerDevice: number;
+  /** Devices per snapshot message. */
+  readonly snapshotChunk?: number;
+}
+
+/** Key under which the start of learning (frame time of the first frame ever) is stored. */
+const LEARNING_KEY = '!learning_start';
+/** How many source names one device remembers. */
+const MAX_SOURCES = 8;
+/** Offset added to IPv4 numbers so they never collide with 48-bit MAC numbers in the same Map. */
+const IPV4_KEY_BASE = 2 ** 48;
+
+interface Device {
+  /** Key in the device Map: the MAC as a number, IPV4_KEY_BASE + IPv4, or the key string for IPv6. */
+  readonly mapKey: number | string;
+  readonly key: string;
+  readonly mac: number;
+  vendor: string | undefined;
+  ipv4: number[];
+  ipv6: string[];
+  firstSec: number;
+  firstNsec: number;
+  lastSec: number;
+  lastNsec: number;
+  frames: number;
+  bytes: number;
+  sources: string[];
+  dirty: boolean;
+  touched: number;
+}
+
+function isUsableIpv4(n: number): boolean {
+  // 0.0.0.0/8 (this network), 224.0.0.0/4 multicast and 240/4 incl. broadcast never identify a sender.
+  const a = n >>> 24;
+  return a !== 0 && a < 224;
+}
+
+export class InventoryAnalyzer implements Analyzer {
+  readonly name = 'inventory';
+  private readonly devices = new Map<number | string, Device>();
+  private readonly dirty: Device[] = [];
+  private readonly removed: string[] = [];
+  private tick = 0;
+  private nextDeltaSec = 0;
+  private learningStart: number | undefined;
+  private learningDirty = false;
+  readonly counters = { devices_new: 0, devices_evicted: 0, restore_rejected: 0 };
+
+  constructor(
+    private readonly opts: InventoryOptions,
+    private readonly oui: OuiRegistry,
+  ) {}
+
+  get size(): number {
+    return this.devices.size;
+  }
+
+  restore(records: ReadonlyArray<readonly [string, unknown]>): void {
+    for (const [key, value] of records) {
+      if (key === LEARNING_KEY) {
+        if (typeof value === 'number') this.learningStart = value;
+        continue;
+      }
+      if (!isDeviceRecord(value) || value.key !== key) {
+        this.counters.restore_rejected++;
+        continue;
+      }
+      const d = this.fromRecord(value);
+      if (d === undefined) {
+        this.counters.restore_rejected++;
+        continue;
+      }
+      this.devices.set(d.mapKey, d);
+    }
+    // The store hands records back in key order; re-establish last-seen order for eviction.
+    const sorted = [...this.devices.entries()].sort((a, b) => a[1].lastSec - b[1].lastSec || a[1].lastNsec - b[1].lastNsec);
+    this.devices.clear();
+    for (const [k, d] of sorted) this.devices.set(k, d);
+  }
+
+  onFrame(frame: DecodedFrame, out: Sink): void {
+    const layers = frame.layers;
+    const bytes = frame.raw.bytes;
+    let dev: Device | undefined;
+    let ipLayer: Layer | undefined;
+    let arp: Layer | undefined;
+    for (let i = 0; i < layers.length; i++) {
+      const l = layers[i]!;
+      switch (l.name) {
+        case 'ethernet':
+          if (i === 0) dev = this.byMac(bytes, l.offset + 6, frame, out);
+          break;
+        case 'sll':
+          // Linux cooked v1: ARPHRD type at 2, address length at 4, address at 6.
+          if (i === 0 && ((bytes[l.offset + 2]! << 8) | bytes[l.offset + 3]!) === 1 && bytes[l.offset + 5] === 6) {
+            dev = this.byMac(bytes, l.offset + 6, frame, out);
+          }
+          break;
+        case 'sll2':
+          // Linux cooked v2: ARPHRD type at 8, address length at 11, address at 12.
+          if (i === 0 && ((bytes[l.offset + 8]! << 8) | bytes[l.offset + 9]!) === 1 && bytes[l.offset + 11] === 6) {
+            dev = this.byMac(bytes, l.offset + 12, frame, out);
+          }
+          break;
+        case 'arp':
+          arp ??= l;
+          break;
+        case 'ipv4':
+        case 'ipv6':
+          ipLayer ??= l;
+          break;
+      }
+    }
+    if (ipLayer !== undefined) {
+      if (ipLayer.name === 'ipv4') {
+        const o = ipLayer.offset + 12;
+        const ip = ((bytes[o]! << 24) | (bytes[o + 1]! << 16) | (bytes[o + 2]! << 8) | bytes[o + 3]!) >>> 0;
+        if (isUsableIpv4(ip)) {
+          dev ??= this.byIpv4(ip, frame, out);
+          this.addIpv4(dev, ip);
+        }
+      } else {
+        const o = ipLayer.offset + 8;
+        if (!this.isUnspecifiedIpv6(bytes, o) && bytes[o] !== 0xff) {
+          const s = ipv6String(bytes, o);
+          dev ??= this.byIpv6(s, frame, out);
+          this.addIpv6(dev, s);
+        }
+      }
+    } else if (arp !== undefined && dev !== undefined) {
+      this.arpSender(bytes, arp, dev);
+    }
+    if (dev === undefined) return;
+    dev.frames++;
+    dev.bytes += frame.raw.origLen;
+    const raw = frame.raw;
+    if (raw.tsSec > dev.lastSec || (raw.tsSec === dev.lastSec && raw.tsNsec > dev.lastNsec)) {
+      dev.lastSec = raw.tsSec;
+      dev.lastNsec = raw.tsNsec;
+    }
+    if (dev.sources[dev.sources.length - 1] !== raw.source && !dev.sources.includes(raw.source) && dev.sources.length < MAX_SOURCES) {
+      dev.sources.push(raw.source);
+    }
+    if (!dev.dirty) {
+      dev.dirty = true;
+      this.dirty.push(dev);
+    }
+    if (dev.touched !== this.tick) {
+      // Move to the end of the Map: the head stays the least recently seen.
+      this.devices.delete(dev.mapKey);
+      this.devices.set(dev.mapKey, dev);
+      dev.touched = this.tick;
+    }
+  }
+
+  onTick(nowSec: number, out: Sink): void {
+    this.tick++;
+    if (this.learningDirty && this.learningStart !== undefined) {
+      out.put('devices', LEARNING_KEY, this.learningStart);
+      this.learningDirty = false;
+    }
+    if (nowSec < this.nextDeltaSec) return;
+    this.flush(out);
+    this.nextDeltaSec = nowSec + this.opts.deltaIntervalS;
+  }
+
+  /** Publishes and stores what changed since the last delta. Called on ticks and at shutdown. */
+  flush(out: Sink): void {
+    if (this.dirty.length === 0 && this.removed.length === 0) return;
+    const devices: DeviceRecord[] = [];
+    for (const d of this.dirty) {
+      d.dirty = false;
+      // A device evicted after it was marked dirty is in `removed` instead.
+      if (this.devices.get(d.mapKey) !== d) continue;
+      const r = this.toRecord(d);
+      devices.push(r);
+      out.put('devices', d.key, r);
+    }
+    this.dirty.length = 0;
+    const removed = this.removed.splice(0);
+    for (const k of removed) out.del('devices', k);
+    out.publish('inventory', InventoryKind.delta, { devices, removed });
+  }
+
+  /** Publishes the whole table in chunks (the periodic full snapshot). */
+  snapshot(out: Sink): void {
+    const chunk = this.opts.snapshotChunk ?? 200;
+    const all = [...this.devices.values()].map((d) => this.toRecord(d));
+    const parts = Math.max(1, Math.ceil(all.length / chunk));
+    for (let p = 0; p < parts; p++) {
+      out.publish('inventory', InventoryKind.snapshot, { devices: all.slice(p * chunk, (p + 1) * chunk), part: p + 1, parts });
+    }
+  }
+
+  /** All devices as owned records, least recently seen first. */
+  records(): DeviceRecord[] {
+    return [...this.devices.values()].map((d) => this.toRecord(d));
+  }
+
+  private byMac(bytes: Uint8Array, o: number, frame: DecodedFrame, out: Sink): Device | undefined {
+    // Group bit set: a multicast or broadcast destination-style address never sends.
+    if (bytes[o]! & 0x01) return undefined;
+    const mac = (bytes[o]! * 2 ** 40) + (bytes[o + 1]! * 2 ** 32) + (((bytes[o + 2]! << 24) | (bytes[o + 3]! << 16) | (bytes[o + 4]! << 8) | bytes[o + 5]!) >>> 0);
+    if (mac === 0) return undefined;
+    const d = this.devices.get(mac);
+    if (d !== undefined) return d;
+    const key = `mac:${macString(mac)}`;
+    return this.create(mac, key, mac, this.oui.lookup(mac), frame, out);
+  }
+
+  private byIpv4(ip: number, frame: DecodedFrame, out: Sink): Device {
+    const mk = IPV4_KEY_BASE + ip;
+    return this.devices.get(mk) ?? this.create(mk, `ip:${ipv4String(ip)}`, -1, undefined, frame, out);
+  }
+
+  private byIpv6(s: string, frame: DecodedFrame, out: Sink): Device {
+    const mk = `ip:${s}`;
+    return this.devices.get(mk) ?? this.create(mk, mk, -1, undefined, frame, out);
+  }
+
+  private create(mapKey: number | string, key: string, mac: number, vendor: string | undefined, frame: DecodedFrame, out: Sink): Device {
+    const raw = frame.raw;
+    if (this.learningStart === undefined) {
+      this.learningStart = raw.tsSec;
+      this.learningDirty = true;
+    }
+    const d: Device = {
+      mapKey,
+      key,
+      mac,
+      vendor,
+      ipv4: [],
+      ipv6: [],
+      firstSec: raw.tsSec,
+      firstNsec: raw.tsNsec,
+      lastSec: raw.tsSec,
+      lastNsec: raw.tsNsec,
+      frames: 0,
+      bytes: 0,
+      sources: [],
+      dirty: false,
+      touched: this.tick,
+    };
+    if (this.devices.size >= this.opts.maxDevices) this.evictOne(raw.tsSec, out);
+    this.devices.set(mapKey, d);
+    this.counters.devices_new++;
+    out.count('inventory.devices_new');
+    if (raw.tsSec >= this.learningStart + this.opts.learningPeriodS) {
+      const facts: Record<string, string> = { source: raw.source };
+      if (vendor !== undefined) facts.vendor = vendor;
+      out.alert({ code: 'inventory.new_device', device: key, time: raw.tsSec, facts });
+    }
+    return d;
+  }
+
+  private evictOne(nowSec: number, out: Sink): void {
+    const head = this.devices.entries().next();
+    if (head.done) return;
+    const [k, victim] = head.value;
+    this.devices.delete(k);
+    this.removed.push(victim.key);
+    this.counters.devices_evicted++;
+    out.count('inventory.devices_evicted');
+    out.alert({ code: 'inventory.table_full', device: 'sensor', time: nowSec, facts: { max_devices: this.opts.maxDevices, evicted: victim.key } });
+  }
+
+  private addIpv4(d: Device, ip: number): void {
+    const list = d.ipv4;
+    for (let i = 0; i < list.length; i++) if (list[i] === ip) return;
+    if (list.length + d.ipv6.length >= this.opts.maxIpsPerDevice) return;
+    list.push(ip);
+    this.markDirty(d);
+  }
+
+  private addIpv6(d: Device, s: string): void {
+    if (d.ipv6.includes(s) || d.ipv4.length + d.ipv6.length >= this.opts.maxIpsPerDevice) return;
+    d.ipv6.push(s);
+    this.markDirty(d);
+  }
+
+  private markDirty(d: Device): void {
+    if (!d.dirty) {
+      d.dirty = true;
+      this.dirty.push(d);
+    }
+  }
+
+  /** ARP (RFC 826) for Ethernet/IPv4: the sender's protocol address belongs to the sender's hardware address. */
+  private arpSender(bytes: Uint8Array, arp: Layer, dev: Device): void {
+    const o = arp.offset;
+    if (arp.payloadEnd - o < 28) return;
+    const htype = (bytes[o]! << 8) | bytes[o + 1]!;
+    const ptype = (bytes[o + 2]! << 8) | bytes[o + 3]!;
+    if (htype !== 1 || ptype !== 0x0800 || bytes[o + 4] !== 6 || bytes[o + 5] !== 4) return;
+    const sha = (bytes[o + 8]! * 2 ** 40) + (bytes[o + 9]! * 2 ** 32) + (((bytes[o + 10]! << 24) | (bytes[o + 11]! << 16) | (bytes[o + 12]! << 8) | bytes[o + 13]!) >>> 0);
+    if (sha !== dev.mac) return;
+    const spa = ((bytes[o + 14]! << 24) | (bytes[o + 15]! << 16) | (bytes[o + 16]! << 8) | bytes[o + 17]!) >>> 0;
+    if (isUsableIpv4(spa)) this.addIpv4(dev, spa);
+  }
+
+  private isUnspecifiedIpv6(b: Uint8Array, o: number): boolean {
+    for (let i = 0; i < 16; i++) if (b[o + i] !== 0) return false;
+    return true;
+  }
+
+  private toRecord(d: Device): DeviceRecord {
+    return {
+      key: d.key,
+      mac: d.mac >= 0 ? macString(d.mac) : undefined,
+      ips: [...d.ipv4.map(ipv4String), ...d.ipv6],
+      vendor: d.vendor,
+      firstSeen: [d.firstSec, d.firstNsec],
+      lastSeen: [d.lastSec, d.lastNsec],
+      frames: d.frames,
+      bytes: d.bytes,
+      sources: [...d.sources],
+    };
+  }
+
+  private fromRecord(r: DeviceRecord): Device | undefined {
+    let mac = -1;
+    let mapKey: number | string;
+    if (r.key.startsWith('mac:')) {
+      const hex = r.key.slice(4).replaceAll(':', '');
+      if (!/^[0-9a-f]{12}$/.test(hex)) return undefined;
+      mac = parseInt(hex, 16);
+      mapKey = mac;
+    } else if (r.key.startsWith('ip:')) {
+      const ip = r.key.slice(3);
+      if (ip.includes(':')) mapKey = r.key;
+      else if (/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) mapKey = IPV4_KEY_BASE + parseIpv4(ip);
+      else return undefined;
+    } else return undefined;
+    const ipv4: number[] = [];
+    const ipv6: string[] = [];
+    for (const ip of r.ips) {
+      if (typeof ip !== 'string') continue;
+      if (ip.includes(':')) ipv6.push(ip);
+      else ipv4.push(parseIpv4(ip));
+    }
+    return {
+      mapKey,
+      key: r.key,
+      mac,
+      vendor: typeof r.vendor === 'string' ? r.vendor : undefined,
+      ipv4,
+      ipv6,
+      firstSec: Number(r.firstSeen[0]),
+      firstNsec: Number(r.firstSeen[1]),
+      lastSec: Number(r.lastSeen[0]),
+      lastNsec: Number(r.lastSeen[1]),
+      frames: r.frames,
+      bytes: r.bytes,
+      sources: r.sources.filter((s): s is string => typeof s === 'string').slice(0, MAX_SOURCES),
+      dirty: false,
+      touched: -1,
+    };
+  }
+}
+
+function parseIpv4(s: string): number {
+  const p = s.split('.');
+  return (((Number(p[0]) << 24) | (Number(p[1]) << 16) | (Number(p[2]) << 8) | Number(p[3])) >>> 0);
+}

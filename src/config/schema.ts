@@ -1,0 +1,123 @@
+/**
+ * The configuration schema: every key, its default and what is allowed.
+ * `docs/sample-config.yaml` documents the same keys in prose; a test checks
+ * that the sample parses and names every key this schema knows.
+ */
+import { z } from 'zod';
+
+/** Topic segments and ids: what MQTT topic levels and file names can carry safely. */
+const segment = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected 1-64 characters from A-Z a-z 0-9 . _ - starting with a letter or digit');
+
+const backoff = z
+  .strictObject({
+    initial_ms: z.number().int().min(10).max(600_000).default(1000),
+    max_ms: z.number().int().min(10).max(3_600_000).default(60_000),
+  })
+  .refine((b) => b.max_ms >= b.initial_ms, { message: 'max_ms must be >= initial_ms' });
+
+const sourceName = segment;
+
+const pcapFileSource = z.strictObject({
+  type: z.literal('pcap-file'),
+  name: sourceName,
+  /** A pcap or pcapng file, or "-" for standard input. */
+  path: z.string().min(1),
+  /** Replay at capture speed (true) or as fast as possible (false). */
+  realtime: z.boolean().default(false),
+});
+
+const pcapLiveSource = z.strictObject({
+  type: z.literal('pcap-live'),
+  name: sourceName,
+  iface: z.string().regex(/^[A-Za-z0-9._:@-]{1,15}$/, 'expected a Linux interface name (1-15 characters)'),
+  /** BPF capture filter, checked with `tcpdump -d` at start-up. */
+  filter: z.string().max(4096).default(''),
+  snaplen: z.number().int().min(64).max(262_144).default(262_144),
+  tool: z.enum(['tcpdump', 'dumpcap']).default('tcpdump'),
+  /** 802.11 monitor mode (tcpdump -I); the interface must support it. */
+  monitor: z.boolean().default(false),
+  backoff: backoff.default({ initial_ms: 1000, max_ms: 60_000 }),
+});
+
+export const sourceSchema = z.discriminatedUnion('type', [pcapFileSource, pcapLiveSource]);
+
+export const configSchema = z.strictObject({
+  sensor: z.strictObject({
+    /** Unique per sensor; the MQTT client id and a topic level. */
+    id: segment,
+    site: segment,
+    ward: segment,
+  }),
+  state: z
+    .strictObject({
+      /** LevelDB state directory (systemd StateDirectory). */
+      dir: z.string().min(1).default('/var/lib/iomt-sensor'),
+      /** fsync every outbox and state batch: survives power cuts at some write cost. */
+      sync: z.boolean().default(true),
+    })
+    .default({ dir: '/var/lib/iomt-sensor', sync: true }),
+  sources: z.array(sourceSchema).min(1, 'expected at least one source').max(32),
+  mqtt: z
+    .strictObject({
+      /** mqtt://host:1883 or mqtts://host:8883. Absent: an embedded broker on `embedded`. */
+      url: z
+        .string()
+        .regex(/^mqtts?:\/\/[^\s/]+(:\d+)?\/?$/, 'expected mqtt://host[:port] or mqtts://host[:port]')
+        .optional(),
+      protocol_version: z.union([z.literal(4), z.literal(5)]).default(5),
+      keepalive_s: z.number().int().min(5).max(3600).default(30),
+      inflight: z.number().int().min(1).max(1024).default(64),
+      reconnect: backoff.default({ initial_ms: 1000, max_ms: 60_000 }),
+      embedded: z
+        .strictObject({
+          host: z.string().default('127.0.0.1'),
+          port: z.number().int().min(1).max(65_535).default(1884),
+        })
+        .default({ host: '127.0.0.1', port: 1884 }),
+    })
+    .default({
+      protocol_version: 5,
+      keepalive_s: 30,
+      inflight: 64,
+      reconnect: { initial_ms: 1000, max_ms: 60_000 },
+      embedded: { host: '127.0.0.1', port: 1884 },
+    }),
+  outbox: z
+    .strictObject({
+      max_messages: z.number().int().min(100).max(10_000_000).default(200_000),
+      max_bytes: z.number().int().min(65_536).max(4_294_967_295).default(64 * 1024 * 1024),
+    })
+    .default({ max_messages: 200_000, max_bytes: 64 * 1024 * 1024 }),
+  inventory: z
+    .strictObject({
+      /** Cap on devices kept; the least recently seen is evicted, counted and reported. */
+      max_devices: z.number().int().min(16).max(1_000_000).default(4096),
+      /** Seconds after first start during which new devices are learnt without alerts. */
+      learning_period_s: z.number().int().min(0).max(31_536_000).default(3600),
+      /** Seconds between inventory delta messages. */
+      delta_interval_s: z.number().int().min(1).max(86_400).default(10),
+      /** Cron expression (node-cron, 5 or 6 fields) for the full inventory snapshot. */
+      snapshot_cron: z.string().default('0 */6 * * *'),
+      /** IP addresses remembered per device. */
+      max_ips_per_device: z.number().int().min(1).max(256).default(16),
+    })
+    .default({ max_devices: 4096, learning_period_s: 3600, delta_interval_s: 10, snapshot_cron: '0 */6 * * *', max_ips_per_device: 16 }),
+  alerts: z
+    .strictObject({
+      /** Seconds during which repeats of one code for one device are folded into a count. */
+      suppress_s: z.number().int().min(0).max(604_800).default(3600),
+      /** Most alerts published per minute over all devices; the rest are counted. */
+      max_per_minute: z.number().int().min(1).max(100_000).default(120),
+    })
+    .default({ suppress_s: 3600, max_per_minute: 120 }),
+  health: z
+    .strictObject({
+      interval_s: z.number().int().min(5).max(86_400).default(60),
+    })
+    .default({ interval_s: 60 }),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type SourceConfig = z.infer<typeof sourceSchema>;
