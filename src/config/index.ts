@@ -43,14 +43,32 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
       const keys = i.keys.map((k) => (base === '(top level)' ? k : `${base}.${k}`));
       return `${keys.join(', ')}: unknown key${keys.length > 1 ? 's' : ''} (check the spelling against docs/sample-config.yaml)`;
     }
-    const input = (i as { input?: unknown }).input;
-    return `${keyPath(i.path)} = ${showValue(input)}: ${i.message}`;
+    let input = (i as { input?: unknown }).input;
+    // A discriminated union reports the whole object at the discriminator's path: show the key's own value.
+    const last = i.path[i.path.length - 1];
+    if (typeof last === 'string' && typeof input === 'object' && input !== null && last in input) {
+      input = (input as Record<string, unknown>)[last];
+    }
+    const message = i.code === 'invalid_union' && 'options' in i ? `expected one of ${(i as { options: unknown[] }).options.map((o) => JSON.stringify(o)).join(' | ')}` : i.message;
+    return `${keyPath(i.path)} = ${showValue(input)}: ${message}`;
   });
+}
+
+/**
+ * YAML reads a section whose keys are all commented out (`outbox:`) as null;
+ * the user means "defaults", so nulls inside mappings become absent keys.
+ */
+function dropNulls(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(dropNulls);
+  if (typeof v !== 'object' || v === null) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) if (x !== null) out[k] = dropNulls(x);
+  return out;
 }
 
 /** Validate an already parsed object. */
 export function validateConfig(raw: unknown, file = '(inline)'): Config {
-  const r = configSchema.safeParse(raw ?? {}, { reportInput: true });
+  const r = configSchema.safeParse(dropNulls(raw ?? {}), { reportInput: true });
   if (!r.success) throw new ConfigError(file, describeIssues(r.error.issues));
   return r.data;
 }
