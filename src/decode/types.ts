@@ -26,8 +26,13 @@ export function anomaly(code: string, layer: string, offset: number, need = 0, h
   return { code, layer, offset, need, have };
 }
 
+/**
+ * Tells an anomaly from a layer by a field every Layer has and no Anomaly
+ * has: testing `code` alone would take ICMP, ICMPv6 and any other view with
+ * a `code` getter for an anomaly.
+ */
 export function isAnomaly(x: Layer | Anomaly): x is Anomaly {
-  return (x as Anomaly).code !== undefined;
+  return (x as Partial<Layer>).nextKey === undefined;
 }
 
 /**
@@ -51,6 +56,12 @@ export interface Layer {
   readonly nextKey: number;
   /** A second key tried when `nextKey` has no route (e.g. the source port after the destination port); -1 if none. */
   readonly altKey: number;
+  /**
+   * A non-fatal anomaly: the header decoded, but something about the layer
+   * is wrong (a length field claims more bytes than an unsnapped frame holds).
+   * The walk counts it and goes on, as tshark does, so the headers stay usable.
+   */
+  readonly warning?: Anomaly | undefined;
 }
 
 /** Per-frame context given to decoders. */

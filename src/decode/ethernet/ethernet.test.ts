@@ -1,0 +1,31 @@
+import t from 'tap';
+import { ethernet, hex, ipv4, udp } from '../../../test/builders/frames.js';
+import { runCases, type Case } from '../testing.js';
+
+const A = '00:1b:21:3a:4f:01';
+const B = 'ff:ff:ff:ff:ff:ff';
+const udpPkt = ipv4({ src: '10.1.2.3', dst: '10.1.2.255', proto: 17 }, udp({ sport: 68, dport: 67 }, new Uint8Array(4)));
+
+const cases: Case[] = [
+  ['ethernet II carrying IPv4', ethernet({ src: A, dst: B, type: 0x0800 }, udpPkt), {
+    layers: ['ethernet', 'ipv4', 'udp'],
+    fields: { srcString: A, dstString: B, src: 0x001b213a4f01, dst: 0xffffffffffff, etherType: 0x0800, isLlc: false, payloadOffset: 14 },
+  }],
+  // 12 bytes of addresses, EtherType 0x88cc (LLDP): decoded, not routed.
+  //   0000  01 80 c2 00 00 0e 00 1b 21 3a 4f 01 88 cc 02 07  ........!:O.....
+  ['unrouted EtherType stops the walk without anomaly', hex('0180c200000e 001b213a4f01 88cc 0207'), {
+    layers: ['ethernet'], fields: { etherType: 0x88cc, nextKey: 0x88cc, payloadEnd: 16 },
+  }],
+  ['802.3 length field means LLC, payload cut at the length', ethernet({ src: A, dst: B, type: 3 }, hex('424203 000000')), {
+    layers: ['ethernet'], fields: { isLlc: true, etherType: -1, nextKey: -1, payloadOffset: 14, payloadEnd: 17 },
+  }],
+  ['13 bytes is a truncated header', hex('0180c200000e001b213a4f0188'), {
+    layers: [], anomaly: 'ethernet.truncated_header',
+  }],
+  ['empty frame', new Uint8Array(0), { layers: [], anomaly: 'ethernet.truncated_header' }],
+  ['snapped inside the header: truncated, not malformed', hex('0180c200000e001b21'), {
+    layers: [], anomaly: 'ethernet.truncated_header', origLen: 60, truncated: true,
+  }],
+];
+
+runCases(t, 'ethernet', cases);

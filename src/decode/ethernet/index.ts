@@ -1,0 +1,88 @@
+/**
+ * Ethernet II / IEEE 802.3 MAC header (IEEE 802.3-2022 §3.2): destination,
+ * source, then a type/length field. A trailing FCS is not assumed: capture
+ * on Linux and most SPAN ports strips it, and guessing it wrong would eat
+ * four bytes of payload. Bytes after an IP packet (padding to 60 bytes) are
+ * left to the IP layer's own length field.
+ */
+import { macKey, macString, u16be } from '../bytes.js';
+import { anomaly, type Anomaly, type DecodeContext, type Decoder, type Layer } from '../types.js';
+import { ETHER_MAX_LENGTH, ETHERTYPE_MIN } from './consts.js';
+
+export const ETHERNET_HEADER_LEN = 14;
+
+export class EthernetView implements Layer {
+  readonly name = 'ethernet';
+  readonly bytes: Uint8Array;
+  readonly offset: number;
+  readonly payloadOffset: number;
+  readonly payloadEnd: number;
+  readonly nextKey: number;
+  readonly altKey: number;
+
+  constructor(bytes: Uint8Array, offset: number, payloadEnd: number, nextKey: number) {
+    this.bytes = bytes;
+    this.offset = offset;
+    this.payloadOffset = offset + ETHERNET_HEADER_LEN;
+    this.payloadEnd = payloadEnd;
+    this.nextKey = nextKey;
+    this.altKey = -1;
+  }
+
+  /** Destination MAC as a `macKey` number. */
+  get dst(): number {
+    return macKey(this.bytes, this.offset);
+  }
+
+  /** Source MAC as a `macKey` number. */
+  get src(): number {
+    return macKey(this.bytes, this.offset + 6);
+  }
+
+  get dstString(): string {
+    return macString(this.dst);
+  }
+
+  get srcString(): string {
+    return macString(this.src);
+  }
+
+  /** The raw type/length field. */
+  get typeOrLength(): number {
+    return u16be(this.bytes, this.offset + 12);
+  }
+
+  /** The EtherType, or -1 when the field is an 802.3 length (the frame carries LLC). */
+  get etherType(): number {
+    const t = this.typeOrLength;
+    return t >= ETHERTYPE_MIN ? t : -1;
+  }
+
+  /** True for an IEEE 802.3 frame with a length field (LLC follows). */
+  get isLlc(): boolean {
+    return this.typeOrLength < ETHERTYPE_MIN;
+  }
+}
+
+class EthernetDecoder implements Decoder {
+  readonly name = 'ethernet';
+
+  decode(bytes: Uint8Array, offset: number, end: number, _ctx: DecodeContext): EthernetView | Anomaly {
+    const have = end - offset;
+    if (have < ETHERNET_HEADER_LEN) {
+      return anomaly('ethernet.truncated_header', 'ethernet', offset, ETHERNET_HEADER_LEN, have);
+    }
+    const t = u16be(bytes, offset + 12);
+    if (t >= ETHERTYPE_MIN) return new EthernetView(bytes, offset, end, t);
+    // IEEE 802.3-2022 §3.2.6: a value up to 1500 is the length of the LLC
+    // data that follows; 1501..1535 is undefined. LLC is not routed yet.
+    let payloadEnd = end;
+    if (t <= ETHER_MAX_LENGTH) {
+      const lenEnd = offset + ETHERNET_HEADER_LEN + t;
+      if (lenEnd < payloadEnd) payloadEnd = lenEnd;
+    }
+    return new EthernetView(bytes, offset, payloadEnd, -1);
+  }
+}
+
+export const ethernetDecoder: Decoder = new EthernetDecoder();

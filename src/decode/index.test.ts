@@ -1,0 +1,124 @@
+import t from 'tap';
+import { ethernet, ethIpv4Tcp, ipv4, rawFrame, tcp, udp } from '../../test/builders/frames.js';
+import { DECODE_ANOMALY_CODES, defaultFrameDecoder, FrameDecoder } from './index.js';
+import { buildRouteTable, DEFAULT_ROUTES, RouteTable } from './routes.js';
+import { isAnomaly, type Decoder, type Layer } from './types.js';
+
+const MACS = { src: '02:00:00:00:00:01', dst: '02:00:00:00:00:02' };
+
+t.test('Ethernet/IPv4/TCP decodes to three layers, counted', async (t) => {
+  const dec = defaultFrameDecoder();
+  const f = dec.decode(rawFrame(ethIpv4Tcp(40000, 104)));
+  t.same(f.layers.map((l) => l.name), ['ethernet', 'ipv4', 'tcp']);
+  t.equal(f.anomaly, undefined);
+  t.equal(f.truncated, false);
+  t.same(dec.counters.snapshot(), { frames: 1, snapped: 0, truncated: 0, malformed: 0, warnings: 0, unsupported: 0 });
+});
+
+t.test('layers that decoded are kept when a later one fails', async (t) => {
+  const dec = defaultFrameDecoder();
+  const b = ethernet({ ...MACS, type: 0x0800 }, ipv4({ src: '10.0.0.1', dst: '10.0.0.2', proto: 6 }, tcp({ sport: 1, dport: 2, dataOffset: 3 }, new Uint8Array(0))));
+  const f = dec.decode(rawFrame(b));
+  t.same(f.layers.map((l) => l.name), ['ethernet', 'ipv4']);
+  t.match(f.anomaly, { code: 'tcp.bad_data_offset', layer: 'tcp', offset: 14 + 20 + 12 });
+  t.equal(f.truncated, false);
+  t.equal(dec.counters.malformed, 1);
+  t.equal(dec.counters.truncated, 0);
+  t.equal(dec.counters.byCode.get('tcp.bad_data_offset'), 1);
+});
+
+t.test('truncated (snapped) is counted apart from malformed', async (t) => {
+  const dec = defaultFrameDecoder();
+  const full = ethernet({ ...MACS, type: 0x0800 }, ipv4({ src: '10.0.0.1', dst: '10.0.0.2', proto: 17 }, udp({ sport: 1, dport: 2 }, new Uint8Array(100))));
+  // Snapped at 38 bytes: the UDP header is cut.
+  const snapped = dec.decode(rawFrame(full.subarray(0, 38), 1, full.length));
+  t.equal(snapped.truncated, true);
+  t.match(snapped.anomaly, { code: 'udp.truncated_header', need: 8, have: 4 });
+  t.same(snapped.layers.map((l) => l.name), ['ethernet', 'ipv4']);
+  // The same bytes unsnapped: the IP total length lies, which is malformed;
+  // the IPv4 header is kept with a warning, and UDP then runs out of bytes.
+  const lying = dec.decode(rawFrame(full.subarray(0, 38)));
+  t.equal(lying.truncated, false);
+  t.same(lying.layers.map((l) => l.name), ['ethernet', 'ipv4']);
+  t.equal(lying.layers[1]!.warning?.code, 'ipv4.bad_total_length');
+  t.equal(lying.anomaly?.code, 'udp.truncated_header');
+  // Snapped but complete enough: no anomaly, still a snapped frame.
+  const ok = dec.decode(rawFrame(full.subarray(0, 50), 1, full.length));
+  t.equal(ok.anomaly, undefined);
+  t.equal(ok.truncated, true);
+  t.same(ok.layers.map((l) => l.name), ['ethernet', 'ipv4', 'udp']);
+  t.equal(ok.layers[2]!.payloadEnd, 50, 'payload clamped to the captured bytes');
+  const c = dec.counters;
+  t.same([c.frames, c.snapped, c.truncated, c.malformed, c.warnings], [3, 2, 1, 1, 1], 'the lying frame is malformed once');
+  t.equal(c.byCode.get('ipv4.bad_total_length'), 1);
+  t.equal(c.byCode.get('udp.truncated_header'), 2);
+});
+
+t.test('an unknown linktype is an anomaly, counted, not an error', async (t) => {
+  const dec = defaultFrameDecoder();
+  const f = dec.decode(rawFrame(new Uint8Array(20), 147));
+  t.same(f.layers, []);
+  t.match(f.anomaly, { code: 'linktype.unsupported', layer: 'linktype' });
+  t.equal(dec.counters.unsupported, 1);
+  t.equal(dec.counters.malformed, 0);
+  t.equal(dec.counters.snapshot()['linktype.unsupported'], 1);
+});
+
+/** Throws like a decoder with a missing length check would. */
+const throwing: Decoder = {
+  name: 'boom',
+  decode(): Layer {
+    throw new RangeError('offset out of bounds');
+  },
+};
+
+t.test('an exception from a decoder is caught once, counted as decoder.bug, layers kept', async (t) => {
+  const rows = DEFAULT_ROUTES.filter((r) => !(r.parent === 'ipv4' && r.key === 6));
+  const dec = new FrameDecoder(new RouteTable([...rows, { parent: 'ipv4', key: 6, child: throwing }]));
+  const f = dec.decode(rawFrame(ethIpv4Tcp()));
+  t.same(f.layers.map((l) => l.name), ['ethernet', 'ipv4']);
+  t.match(f.anomaly, { code: 'decoder.bug', layer: 'boom', offset: 34 });
+  t.equal(dec.counters.bugs, 1);
+  t.equal(dec.counters.byCode.get('decoder.bug'), 1);
+  t.equal(dec.counters.bugsByLayer.get('boom'), 1);
+  t.equal(dec.counters.snapshot()['decoder.bug.boom'], 1);
+  t.equal(dec.counters.malformed, 0, 'a bug is not the input\'s fault');
+  // The decoder keeps working afterwards.
+  t.equal(dec.decode(rawFrame(ethIpv4Tcp())).layers.length, 2);
+});
+
+t.test('a view whose payload leaves its parent is a decoder.bug', async (t) => {
+  const liar: Decoder = {
+    name: 'liar',
+    decode(_b, offset, end): Layer {
+      return { name: 'liar', offset, payloadOffset: offset, payloadEnd: end + 10, nextKey: -1, altKey: -1 };
+    },
+  };
+  const dec = new FrameDecoder(buildRouteTable([{ parent: 'tcp', key: 104, child: liar }]));
+  const f = dec.decode(rawFrame(ethIpv4Tcp(40000, 104)));
+  t.same(f.layers.map((l) => l.name), ['ethernet', 'ipv4', 'tcp']);
+  t.match(f.anomaly, { code: 'decoder.bug', layer: 'liar' });
+});
+
+t.test('isAnomaly tells ICMP views (which have a `code`) from anomalies', async (t) => {
+  const b = ethernet({ ...MACS, type: 0x0800 }, ipv4({ src: '10.0.0.1', dst: '10.0.0.2', proto: 1 }, new Uint8Array(8)));
+  const f = defaultFrameDecoder().decode(rawFrame(b));
+  const icmp = f.layers[2]!;
+  t.equal(icmp.name, 'icmp');
+  t.equal(isAnomaly(icmp), false);
+  t.equal(isAnomaly({ code: 'x.y', layer: 'x', offset: 0, need: 0, have: 0 }), true);
+});
+
+t.test('every anomaly code is documented once', async (t) => {
+  t.equal(new Set(DECODE_ANOMALY_CODES).size, DECODE_ANOMALY_CODES.length);
+  for (const c of DECODE_ANOMALY_CODES) t.match(c, /^[a-z0-9]+\.[a-z_]+$/);
+});
+
+t.test('one decoder decodes many frames without leaking state between them', async (t) => {
+  const dec = defaultFrameDecoder();
+  const a = dec.decode(rawFrame(ethIpv4Tcp(1, 2)));
+  const b = dec.decode(rawFrame(ethIpv4Tcp(3, 4)));
+  t.equal((a.layers[2] as unknown as { dstPort: number }).dstPort, 2);
+  t.equal((b.layers[2] as unknown as { dstPort: number }).dstPort, 4);
+  t.not(a.layers, b.layers);
+});
