@@ -12,7 +12,7 @@
 import type { Analyzer, Sink } from '../types.js';
 import type { DecodedFrame, Layer } from '../../decode/types.js';
 import type { OuiRegistry } from '../../identify/oui.js';
-import { macString, ipv4String, ipv6String } from '../../decode/bytes.js';
+import { macKey, macString, ipv4Number, ipv4String, ipv6String, u16be } from '../../decode/bytes.js';
 import { isDeviceRecord, type DeviceRecord } from './record.js';
 
 export { type DeviceRecord } from './record.js';
@@ -108,23 +108,33 @@ export class InventoryAnalyzer implements Analyzer {
     const layers = frame.layers;
     const bytes = frame.raw.bytes;
     let dev: Device | undefined;
+    // A frame with a link-layer sender is that sender's; only frames without one (raw IP,
+    // cooked tunnels) are keyed by IP. A group or all-zero sender address is nobody's.
+    let linkSender = false;
     let ipLayer: Layer | undefined;
     let arp: Layer | undefined;
     for (let i = 0; i < layers.length; i++) {
       const l = layers[i]!;
       switch (l.name) {
         case 'ethernet':
-          if (i === 0) dev = this.byMac(bytes, l.offset + 6, frame, out);
+          if (i === 0) {
+            linkSender = true;
+            dev = this.byMac(bytes, l.offset + 6, frame, out);
+          }
           break;
+        // Linux cooked captures carry the sender's link-layer address; a 6-byte one is a MAC
+        // whatever the ARPHRD type (Ethernet, 802.11, ...), as tshark reads it too.
         case 'sll':
-          // Linux cooked v1: ARPHRD type at 2, address length at 4, address at 6.
-          if (i === 0 && ((bytes[l.offset + 2]! << 8) | bytes[l.offset + 3]!) === 1 && bytes[l.offset + 5] === 6) {
+          // v1: address length at 4, address at 6.
+          if (i === 0 && u16be(bytes, l.offset + 4) === 6) {
+            linkSender = true;
             dev = this.byMac(bytes, l.offset + 6, frame, out);
           }
           break;
         case 'sll2':
-          // Linux cooked v2: ARPHRD type at 8, address length at 11, address at 12.
-          if (i === 0 && ((bytes[l.offset + 8]! << 8) | bytes[l.offset + 9]!) === 1 && bytes[l.offset + 11] === 6) {
+          // v2: address length at 11, address at 12.
+          if (i === 0 && bytes[l.offset + 11] === 6) {
+            linkSender = true;
             dev = this.byMac(bytes, l.offset + 12, frame, out);
           }
           break;
@@ -139,18 +149,17 @@ export class InventoryAnalyzer implements Analyzer {
     }
     if (ipLayer !== undefined) {
       if (ipLayer.name === 'ipv4') {
-        const o = ipLayer.offset + 12;
-        const ip = ((bytes[o]! << 24) | (bytes[o + 1]! << 16) | (bytes[o + 2]! << 8) | bytes[o + 3]!) >>> 0;
+        const ip = ipv4Number(bytes, ipLayer.offset + 12);
         if (isUsableIpv4(ip)) {
-          dev ??= this.byIpv4(ip, frame, out);
-          this.addIpv4(dev, ip);
+          if (!linkSender) dev = this.byIpv4(ip, frame, out);
+          if (dev !== undefined) this.addIpv4(dev, ip);
         }
       } else {
         const o = ipLayer.offset + 8;
         if (!this.isUnspecifiedIpv6(bytes, o) && bytes[o] !== 0xff) {
           const s = ipv6String(bytes, o);
-          dev ??= this.byIpv6(s, frame, out);
-          this.addIpv6(dev, s);
+          if (!linkSender) dev = this.byIpv6(s, frame, out);
+          if (dev !== undefined) this.addIpv6(dev, s);
         }
       }
     } else if (arp !== undefined && dev !== undefined) {
@@ -226,7 +235,7 @@ export class InventoryAnalyzer implements Analyzer {
   private byMac(bytes: Uint8Array, o: number, frame: DecodedFrame, out: Sink): Device | undefined {
     // Group bit set: a multicast or broadcast destination-style address never sends.
     if (bytes[o]! & 0x01) return undefined;
-    const mac = (bytes[o]! * 2 ** 40) + (bytes[o + 1]! * 2 ** 32) + (((bytes[o + 2]! << 24) | (bytes[o + 3]! << 16) | (bytes[o + 4]! << 8) | bytes[o + 5]!) >>> 0);
+    const mac = macKey(bytes, o);
     if (mac === 0) return undefined;
     const d = this.devices.get(mac);
     if (d !== undefined) return d;
@@ -315,12 +324,9 @@ export class InventoryAnalyzer implements Analyzer {
   private arpSender(bytes: Uint8Array, arp: Layer, dev: Device): void {
     const o = arp.offset;
     if (arp.payloadEnd - o < 28) return;
-    const htype = (bytes[o]! << 8) | bytes[o + 1]!;
-    const ptype = (bytes[o + 2]! << 8) | bytes[o + 3]!;
-    if (htype !== 1 || ptype !== 0x0800 || bytes[o + 4] !== 6 || bytes[o + 5] !== 4) return;
-    const sha = (bytes[o + 8]! * 2 ** 40) + (bytes[o + 9]! * 2 ** 32) + (((bytes[o + 10]! << 24) | (bytes[o + 11]! << 16) | (bytes[o + 12]! << 8) | bytes[o + 13]!) >>> 0);
-    if (sha !== dev.mac) return;
-    const spa = ((bytes[o + 14]! << 24) | (bytes[o + 15]! << 16) | (bytes[o + 16]! << 8) | bytes[o + 17]!) >>> 0;
+    if (u16be(bytes, o) !== 1 || u16be(bytes, o + 2) !== 0x0800 || bytes[o + 4] !== 6 || bytes[o + 5] !== 4) return;
+    if (macKey(bytes, o + 8) !== dev.mac) return;
+    const spa = ipv4Number(bytes, o + 14);
     if (isUsableIpv4(spa)) this.addIpv4(dev, spa);
   }
 
