@@ -11,6 +11,17 @@ export const PCAP_MAGIC_NS_LE = 0xa1b23c4d;
 export const PCAP_MAGIC_US_BE = 0xd4c3b2a1;
 export const PCAP_MAGIC_NS_BE = 0x4d3cb2a1;
 
+/**
+ * The "modified" pcap of Alexey Kuznetzov's patches (libpcap's LIBPCAP 0.4
+ * SS991029 and, with the standard magic, Red Hat 6.1's SS990417): each record
+ * header grows by ifindex (4), protocol (2), pkt_type (1) and a pad byte.
+ */
+export const PCAP_MAGIC_MODIFIED_LE = 0xa1b2cd34;
+export const PCAP_MAGIC_MODIFIED_BE = 0x34cdb2a1;
+export const PCAP_MODIFIED_RECORD_HEADER_LEN = 24;
+/** Largest original length a plausible record header claims, when guessing the variant (libwiretap uses the same). */
+export const PLAUSIBLE_MAX_ORIGLEN = 128 * 1024 * 1024;
+
 /** Size of the classic pcap file header (§4) and of a packet record header (§5). */
 export const PCAP_FILE_HEADER_LEN = 24;
 export const PCAP_RECORD_HEADER_LEN = 16;
