@@ -1,0 +1,259 @@
+/**
+ * Telemetry kinds as data: the integer id of each kind, the stream it goes
+ * out on, how it is queued, and the integer-keyed layout of its body. The
+ * generic walker in `record-codec.ts` turns named-field objects into CBOR
+ * maps and back using these tables; `docs/telemetry.cddl` is the normative
+ * schema and `test/telemetry-cddl.test.ts` checks real payloads against it.
+ *
+ * Ids 1–5 are assigned. 6–31 are kept for the other streams (vulns,
+ * baseline, policy, utilization, command replies); 32 and up are for
+ * experiments and must not be relied on by subscribers.
+ */
+import type { Stream } from '../analyze/types.js';
+import type { SourceState as CaptureSourceState } from '../capture/types.js';
+
+/** [epoch seconds, nanoseconds]; both parts stay below 2^32 so cbor-x keeps them integers. */
+export type Time = readonly [sec: number, nsec: number];
+
+export type FieldType =
+  | { readonly t: 'uint' }
+  | { readonly t: 'tstr' }
+  | { readonly t: 'bool' }
+  | { readonly t: 'time' }
+  | { readonly t: 'enum'; readonly values: readonly string[] }
+  | { readonly t: 'range'; readonly min: number; readonly max: number }
+  | { readonly t: 'array'; readonly of: FieldType }
+  | { readonly t: 'record'; readonly name: string; readonly fields: RecordSpec }
+  /** {* tstr => uint} */
+  | { readonly t: 'counters' }
+  /** {* tstr => tstr / int / bool} */
+  | { readonly t: 'facts' };
+
+export interface FieldSpec {
+  readonly key: number;
+  readonly name: string;
+  readonly type: FieldType;
+  readonly optional?: true;
+}
+export type RecordSpec = readonly FieldSpec[];
+
+const uint: FieldType = { t: 'uint' };
+const tstr: FieldType = { t: 'tstr' };
+const time: FieldType = { t: 'time' };
+
+/** The states of `capture/types.ts` `SourceState`; the type check below keeps the two in step. */
+export const SOURCE_STATES = ['starting', 'running', 'retrying', 'ended', 'failed'] as const;
+export const SENSOR_STATES = ['online', 'offline', 'starting'] as const;
+
+export const SOURCE_STATUS: FieldType = {
+  t: 'record',
+  name: 'source-status',
+  fields: [
+    { key: 0, name: 'name', type: tstr },
+    { key: 1, name: 'state', type: { t: 'enum', values: SOURCE_STATES } },
+    { key: 2, name: 'detail', type: tstr, optional: true },
+  ],
+};
+
+export const DEVICE: FieldType = {
+  t: 'record',
+  name: 'device',
+  fields: [
+    { key: 0, name: 'key', type: tstr },
+    { key: 1, name: 'mac', type: tstr, optional: true },
+    { key: 2, name: 'ips', type: { t: 'array', of: tstr } },
+    { key: 3, name: 'vendor', type: tstr, optional: true },
+    { key: 4, name: 'firstSeen', type: time },
+    { key: 5, name: 'lastSeen', type: time },
+    { key: 6, name: 'frames', type: uint },
+    { key: 7, name: 'bytes', type: uint },
+    { key: 8, name: 'sources', type: { t: 'array', of: tstr } },
+  ],
+};
+
+export interface KindSpec {
+  readonly id: number;
+  readonly name: KindName;
+  readonly stream: Stream;
+  /** Outbox priority: alerts are the last thing the outbox drops. */
+  readonly priority: 'alert' | 'normal';
+  /** MQTT v5 message expiry for low-value streams; absent means the message never expires. */
+  readonly expirySec?: number;
+  readonly body: RecordSpec;
+}
+
+export type KindName = 'status' | 'health' | 'inventory-delta' | 'inventory-snapshot' | 'alert';
+
+export const Kind = {
+  status: 1,
+  health: 2,
+  inventoryDelta: 3,
+  inventorySnapshot: 4,
+  alert: 5,
+} as const;
+export type KindId = (typeof Kind)[keyof typeof Kind];
+
+export const KINDS: readonly KindSpec[] = [
+  {
+    id: Kind.status,
+    name: 'status',
+    stream: 'status',
+    priority: 'normal',
+    body: [
+      { key: 0, name: 'state', type: { t: 'enum', values: SENSOR_STATES } },
+      { key: 1, name: 'version', type: tstr },
+      { key: 2, name: 'uptimeSec', type: uint },
+      { key: 3, name: 'configHash', type: tstr },
+      { key: 4, name: 'sources', type: { t: 'array', of: SOURCE_STATUS } },
+    ],
+  },
+  {
+    id: Kind.health,
+    name: 'health',
+    stream: 'health',
+    priority: 'normal',
+    expirySec: 900,
+    body: [
+      { key: 0, name: 'counters', type: { t: 'counters' } },
+      { key: 1, name: 'outboxDepth', type: uint },
+      { key: 2, name: 'outboxDropped', type: uint },
+      { key: 3, name: 'rssBytes', type: uint },
+      { key: 4, name: 'sources', type: { t: 'array', of: SOURCE_STATUS } },
+      { key: 5, name: 'outboxBytes', type: uint, optional: true },
+      { key: 6, name: 'uptimeSec', type: uint, optional: true },
+    ],
+  },
+  {
+    id: Kind.inventoryDelta,
+    name: 'inventory-delta',
+    stream: 'inventory',
+    priority: 'normal',
+    // Deltas expire only after a day: a subscriber that misses one repairs
+    // itself at the next full snapshot, but a long gap is worse than late data.
+    expirySec: 86_400,
+    body: [
+      { key: 0, name: 'devices', type: { t: 'array', of: DEVICE } },
+      { key: 1, name: 'removed', type: { t: 'array', of: tstr } },
+    ],
+  },
+  {
+    id: Kind.inventorySnapshot,
+    name: 'inventory-snapshot',
+    stream: 'inventory',
+    priority: 'normal',
+    expirySec: 86_400,
+    body: [
+      { key: 0, name: 'devices', type: { t: 'array', of: DEVICE } },
+      { key: 1, name: 'part', type: uint },
+      { key: 2, name: 'parts', type: uint },
+    ],
+  },
+  {
+    id: Kind.alert,
+    name: 'alert',
+    stream: 'alerts',
+    priority: 'alert',
+    body: [
+      { key: 0, name: 'code', type: tstr },
+      { key: 1, name: 'severity', type: { t: 'range', min: 0, max: 4 } },
+      { key: 2, name: 'device', type: tstr },
+      { key: 3, name: 'time', type: time },
+      { key: 4, name: 'title', type: tstr },
+      { key: 5, name: 'facts', type: { t: 'facts' } },
+      { key: 6, name: 'count', type: uint },
+    ],
+  },
+];
+
+/** Severity scale of alert bodies (key 1). */
+export const Severity = { info: 0, low: 1, medium: 2, high: 3, critical: 4 } as const;
+
+export function kindById(id: number): KindSpec | undefined {
+  return KINDS.find((k) => k.id === id);
+}
+
+export function kindByName(name: string): KindSpec {
+  const k = KINDS.find((s) => s.name === name);
+  if (k === undefined) {
+    throw new RangeError(`unknown telemetry kind ${JSON.stringify(name)}; valid: ${KINDS.map((s) => s.name).join(', ')}`);
+  }
+  return k;
+}
+
+// Owned-data shapes of each body, named as in the tables above.
+
+export type SensorState = (typeof SENSOR_STATES)[number];
+export type SourceState = (typeof SOURCE_STATES)[number];
+// Compile-time check that the table lists exactly the capture layer's source states.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+export const SOURCE_STATES_MATCH_CAPTURE: Same<SourceState, CaptureSourceState> = true;
+
+export interface SourceStatus {
+  readonly name: string;
+  readonly state: SourceState;
+  readonly detail?: string;
+}
+
+export interface StatusBody {
+  readonly state: SensorState;
+  readonly version: string;
+  readonly uptimeSec: number;
+  readonly configHash: string;
+  readonly sources: readonly SourceStatus[];
+}
+
+export interface HealthBody {
+  readonly counters: Readonly<Record<string, number>>;
+  readonly outboxDepth: number;
+  readonly outboxDropped: number;
+  readonly rssBytes: number;
+  readonly sources: readonly SourceStatus[];
+  readonly outboxBytes?: number;
+  readonly uptimeSec?: number;
+}
+
+export interface InventoryDevice {
+  /** `mac:aa:bb:cc:dd:ee:ff` or `ip:10.0.0.1`. */
+  readonly key: string;
+  readonly mac?: string;
+  readonly ips: readonly string[];
+  readonly vendor?: string;
+  readonly firstSeen: Time;
+  readonly lastSeen: Time;
+  readonly frames: number;
+  readonly bytes: number;
+  readonly sources: readonly string[];
+}
+
+export interface InventoryDeltaBody {
+  readonly devices: readonly InventoryDevice[];
+  readonly removed: readonly string[];
+}
+
+export interface InventorySnapshotBody {
+  readonly devices: readonly InventoryDevice[];
+  /** 0-based part number of a snapshot split across messages. */
+  readonly part: number;
+  readonly parts: number;
+}
+
+export type Fact = string | number | boolean;
+
+export interface AlertBody {
+  readonly code: string;
+  readonly severity: number;
+  readonly device: string;
+  readonly time: Time;
+  readonly title: string;
+  readonly facts: Readonly<Record<string, Fact>>;
+  /** Occurrences folded into this alert by rate limiting (1 for a single event). */
+  readonly count: number;
+}
+
+export interface KindBodies {
+  status: StatusBody;
+  health: HealthBody;
+  'inventory-delta': InventoryDeltaBody;
+  'inventory-snapshot': InventorySnapshotBody;
+  alert: AlertBody;
+}

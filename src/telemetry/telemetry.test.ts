@@ -1,0 +1,130 @@
+import t from 'tap';
+import { Encoder } from 'cbor-x';
+import { decodeTelemetry, toJson, timeToIso } from './index.js';
+import {
+  encodeAlert, encodeHealth, encodeInventoryDelta, encodeInventorySnapshot, encodeStatus, encodeMessage,
+  envelopeMap, messageFactory, outboxItem, telemetryCbor, timeFromMs, timeFromNs,
+} from '../publish/envelope.js';
+import { KINDS, Kind, kindByName, type AlertBody, type InventoryDevice, type KindBodies } from '../publish/kinds.js';
+import { TelemetryShapeError } from '../publish/record-codec.js';
+
+const head = { sensor: 's1', seq: 42, time: [1_700_000_000, 123_456_789] as const };
+const dev: InventoryDevice = {
+  key: 'mac:aa:bb:cc:dd:ee:ff', mac: 'aa:bb:cc:dd:ee:ff', ips: ['10.0.0.5'], vendor: 'Philips',
+  firstSeen: [1, 2], lastSeen: [3, 4], frames: 2 ** 40, bytes: 5, sources: ['eth0'],
+};
+const alert: AlertBody = {
+  code: 'ble.spoofing', severity: 2, device: dev.key, time: [5, 6], title: 'Spoofed advertiser',
+  facts: { rssi: -40, ok: true, name: 'x' }, count: 1,
+};
+
+const cases: Array<[string, Uint8Array, keyof KindBodies, unknown]> = [
+  ['status', encodeStatus(head, { state: 'starting', version: '1', uptimeSec: 0, configHash: 'h', sources: [{ name: 'eth0', state: 'running', detail: 'ok' }] }), 'status', undefined],
+  ['health', encodeHealth(head, { counters: { a: 1 }, outboxDepth: 1, outboxDropped: 2, rssBytes: 3, sources: [] }), 'health', undefined],
+  ['delta', encodeInventoryDelta(head, { devices: [dev], removed: ['ip:10.0.0.1'] }), 'inventory-delta', undefined],
+  ['snapshot', encodeInventorySnapshot(head, { devices: [], part: 1, parts: 2 }), 'inventory-snapshot', undefined],
+  ['alert', encodeAlert(head, alert), 'alert', alert],
+];
+
+t.test('every kind round-trips through encode and decodeTelemetry', async (t) => {
+  for (const [name, bytes, kind, expected] of cases) {
+    const d = decodeTelemetry(bytes);
+    if (!d.ok) {
+      t.fail(`${name}: ${d.code} ${d.detail}`);
+      continue;
+    }
+    t.equal(d.kindName, kind, name);
+    t.equal(d.seq, 42);
+    t.same(d.time, [1_700_000_000, 123_456_789]);
+    t.equal(d.kind, kindByName(kind).id);
+    if (expected !== undefined) t.same(d.body, expected, `${name} body`);
+  }
+  const delta = decodeTelemetry(cases[2]![1]);
+  t.ok(delta.ok && delta.kindName === 'inventory-delta' && delta.body.devices[0]!.frames === 2 ** 40, 'uint above 2^32 survives');
+});
+
+t.test('wire layout: integer keys, no tag 259, shortest map lengths', async (t) => {
+  const bytes = encodeAlert(head, alert);
+  t.equal(bytes[0], 0xa6, 'envelope is a 6-entry map, untagged');
+  const raw = new Encoder({ useRecords: false, mapsAsObjects: false }).decode(bytes) as Map<unknown, unknown>;
+  t.same([...raw.keys()], [0, 1, 2, 3, 4, 5]);
+  t.equal(raw.get(4), Kind.alert);
+  t.same(KINDS.map((k) => k.id), [1, 2, 3, 4, 5]);
+  t.equal(new Set(KINDS.map((k) => k.id)).size, KINDS.length, 'kind ids unique');
+  for (const k of KINDS) t.equal(new Set(k.body.map((f) => f.key)).size, k.body.length, `${k.name} keys unique`);
+});
+
+t.test('encoding refuses wrong shapes with a breadcrumb', async (t) => {
+  t.throws(() => encodeAlert(head, { ...alert, severity: 5 }), { name: 'TelemetryShapeError', message: /^alert\.severity: expected an integer in 0\.\.4/ });
+  t.throws(() => encodeAlert(head, { ...alert, time: [2 ** 32, 0] }), /alert\.time: seconds must be an integer in 0\.\.2\^32-1/);
+  t.throws(() => encodeInventoryDelta(head, { devices: [{ ...dev, ips: [1 as unknown as string] }], removed: [] }), /inventory-delta\.devices\[0\]\.ips\[0\]: expected a string/);
+  t.throws(() => encodeStatus(head, { state: 'asleep' as 'online', version: '', uptimeSec: 0, configHash: '', sources: [] }), /status\.state: expected one of online\|offline\|starting/);
+  t.throws(() => encodeHealth(head, { counters: { a: -1 }, outboxDepth: 0, outboxDropped: 0, rssBytes: 0, sources: [] }), /health\.counters\.a: expected an unsigned integer/);
+  t.throws(() => encodeAlert({ ...head, sensor: '' }, alert), TelemetryShapeError);
+  t.throws(() => encodeAlert({ ...head, seq: -1 }, alert), /envelope\.seq/);
+  t.throws(() => encodeMessage('nope' as 'alert', head, alert), /unknown telemetry kind "nope"; valid: status, health/);
+  t.throws(() => messageFactory('alert', 's', [0, 0], { ...alert, count: 1.5 }), /alert\.count/, 'factory validates at once');
+  t.throws(() => encodeAlert(head, { ...alert, facts: { x: Number.NaN } }), /alert\.facts\.x/);
+});
+
+t.test('non-integer facts go out as text', async (t) => {
+  const d = decodeTelemetry(encodeAlert(head, { ...alert, facts: { ratio: 0.25 } }));
+  t.ok(d.ok && d.kindName === 'alert' && d.body.facts.ratio === '0.25');
+});
+
+t.test('large seq stays an integer', async (t) => {
+  const bytes = encodeAlert({ ...head, seq: 2 ** 40 + 1 }, alert);
+  const d = decodeTelemetry(bytes);
+  t.ok(d.ok && d.seq === 2 ** 40 + 1);
+});
+
+t.test('decode errors are data, never exceptions', async (t) => {
+  const enc = telemetryCbor();
+  const table: Array<[string, Uint8Array, string]> = [
+    ['empty', new Uint8Array(0), 'telemetry.not_cbor'],
+    ['truncated', cases[4]![1].subarray(0, 10), 'telemetry.not_cbor'],
+    ['not a map', enc.encode([1, 2]), 'telemetry.bad_envelope'],
+    ['schema 2', enc.encode(new Map<number, unknown>([[0, 2]])), 'telemetry.unsupported_schema'],
+    ['no body', enc.encode(new Map<number, unknown>([[0, 1], [1, 's'], [2, 1], [3, [1, 0]], [4, 5]])), 'telemetry.bad_envelope'],
+    ['bad body', enc.encode(envelopeMap(head, 5, new Map([[0, 1]]))), 'telemetry.bad_body'],
+  ];
+  for (const [name, bytes, code] of table) {
+    const d = decodeTelemetry(bytes);
+    t.equal(d.ok ? 'ok' : d.code, code, name);
+  }
+  const bad = decodeTelemetry(enc.encode(envelopeMap(head, 5, new Map([[0, 1]]))));
+  t.ok(!bad.ok && bad.seq === 42 && bad.kind === 5 && /alert\.code: expected a string/.test(bad.detail), 'breadcrumb and seq kept');
+});
+
+t.test('unknown kinds pass through as plain data', async (t) => {
+  const bytes = telemetryCbor().encode(envelopeMap(head, 40, new Map<unknown, unknown>([[0, 'x'], [1, new Uint8Array([1, 2])]])));
+  const d = decodeTelemetry(bytes);
+  t.ok(d.ok && d.kindName === undefined);
+  t.same(toJson(d).body, { 0: 'x', 1: '0102' });
+  t.equal(toJson(d).kind, 40);
+});
+
+t.test('toJson names fields and renders times', async (t) => {
+  const d = decodeTelemetry(cases[2]![1]);
+  const j = toJson(d);
+  t.equal(j.time, '2023-11-14T22:13:20.123456789Z');
+  t.equal(j.kind, 'inventory-delta');
+  t.same((j.body as { devices: Array<{ firstSeen: string }> }).devices[0]!.firstSeen, '1970-01-01T00:00:01.000000002Z');
+  t.same(JSON.parse(JSON.stringify(j)), j, 'JSON-safe');
+  t.same(toJson(decodeTelemetry(new Uint8Array(0))).ok, false);
+});
+
+t.test('time helpers', async (t) => {
+  t.same(timeFromMs(1_700_000_000_123.5), [1_700_000_000, 123_500_000]);
+  t.same(timeFromNs(1_700_000_000_000_000_001n), [1_700_000_000, 1]);
+  t.equal(timeToIso([0, 5]), '1970-01-01T00:00:00.000000005Z');
+});
+
+t.test('outboxItem takes stream, priority and expiry from the kind table', async (t) => {
+  const a = outboxItem('alert', 's', [1, 0], alert);
+  t.same([a.stream, a.priority, a.expirySec], ['alerts', 'alert', undefined]);
+  const h = outboxItem('health', 's', [1, 0], { counters: {}, outboxDepth: 0, outboxDropped: 0, rssBytes: 0, sources: [] });
+  t.same([h.stream, h.priority, h.expirySec], ['health', 'normal', 900]);
+  const d = decodeTelemetry(a.payloadFactory(77));
+  t.ok(d.ok && d.seq === 77);
+});
