@@ -223,7 +223,7 @@ export class InventoryAnalyzer implements Analyzer {
     const all = [...this.devices.values()].map((d) => this.toRecord(d));
     const parts = Math.max(1, Math.ceil(all.length / chunk));
     for (let p = 0; p < parts; p++) {
-      out.publish('inventory', InventoryKind.snapshot, { devices: all.slice(p * chunk, (p + 1) * chunk), part: p + 1, parts });
+      out.publish('inventory', InventoryKind.snapshot, { devices: all.slice(p * chunk, (p + 1) * chunk), part: p, parts });
     }
   }
 

@@ -1,0 +1,331 @@
+/**
+ * Wiring only: config → sources → pipeline → analyzers → store → publish.
+ *
+ * Frames flow synchronously from a source batch through decode and the
+ * analyzers into the tick sink. Once a second the tick drains the sink into
+ * one store batch and one outbox append; the MQTT session drains the outbox.
+ */
+import { writeFileSync } from 'node:fs';
+import type { Config } from './config/index.js';
+import type { RawFrame, SourceAnomaly, SourceState } from './capture/types.js';
+import { createSource } from './capture/index.js';
+import { defaultFrameDecoder } from './decode/index.js';
+import { AlertCatalogue } from './alerts/catalogue.js';
+import { AlertGate, type GatedAlert } from './alerts/gate.js';
+import { OuiRegistry } from './identify/oui.js';
+import { InventoryAnalyzer } from './analyze/inventory/index.js';
+import { Pipeline } from './analyze/pipeline.js';
+import { BatchSink, type Drained } from './analyze/sink.js';
+import { Store, type StoreOp } from './store/store.js';
+import { Outbox, type AppendItem } from './publish/outbox.js';
+import { MqttSession } from './publish/mqtt-session.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from './publish/embedded-broker.js';
+import { Scheduler } from './publish/scheduler.js';
+import { Topics } from './publish/topics.js';
+import { encodeStatus, outboxItem } from './publish/envelope.js';
+import { kindById, type KindBodies, type KindName, type SourceStatus } from './publish/kinds.js';
+import type { Logger } from './log.js';
+import { VERSION } from './version.js';
+
+export interface AgentOptions {
+  readonly config: Config;
+  readonly configHash: string;
+  readonly log: Logger;
+  /** Stop once every source has ended and the outbox is drained (replaying files). */
+  readonly exitWhenDone?: boolean;
+  /** Write run statistics as JSON here on exit (used by the benchmark). */
+  readonly statsFile?: string;
+}
+
+interface SourceRuntime {
+  readonly name: string;
+  state: SourceState;
+  detail: string | undefined;
+  readonly anomalies: Map<string, number>;
+}
+
+const TICK_MS = 1000;
+
+export class Agent {
+  private readonly abort = new AbortController();
+  private readonly sources = new Map<string, SourceRuntime>();
+  private readonly startedMs = Date.now();
+  private tickTimer: NodeJS.Timeout | undefined;
+  private healthTimer: NodeJS.Timeout | undefined;
+  private stopping: Promise<void> | undefined;
+  private running: Promise<void>[] = [];
+  private firstFrameMs = 0;
+  private sourcesEndedMs = 0;
+  private committing: Promise<void> = Promise.resolve();
+  private resolveDone!: () => void;
+  /** Resolves when the agent has stopped. */
+  readonly done = new Promise<void>((r) => (this.resolveDone = r));
+
+  private constructor(
+    private readonly opts: AgentOptions,
+    private readonly store: Store,
+    private readonly outbox: Outbox,
+    private readonly session: MqttSession,
+    private readonly broker: EmbeddedBroker | undefined,
+    private readonly pipeline: Pipeline,
+    private readonly sink: BatchSink,
+    private readonly gate: AlertGate,
+    private readonly inventory: InventoryAnalyzer,
+    private readonly decoder: ReturnType<typeof defaultFrameDecoder>,
+    private readonly scheduler: Scheduler,
+  ) {}
+
+  static async start(opts: AgentOptions): Promise<Agent> {
+    const { config, log } = opts;
+    const topics = new Topics({ site: config.sensor.site, ward: config.sensor.ward, sensor: config.sensor.id });
+    const store = await Store.open(config.state.dir);
+    const outbox = await Outbox.open(store, { maxMessages: config.outbox.max_messages, maxBytes: config.outbox.max_bytes });
+    const gate = new AlertGate(new AlertCatalogue(), { suppressS: config.alerts.suppress_s, maxPerMinute: config.alerts.max_per_minute });
+    const sink = new BatchSink(gate);
+    const inventory = new InventoryAnalyzer(
+      {
+        maxDevices: config.inventory.max_devices,
+        learningPeriodS: config.inventory.learning_period_s,
+        deltaIntervalS: config.inventory.delta_interval_s,
+        maxIpsPerDevice: config.inventory.max_ips_per_device,
+      },
+      new OuiRegistry(),
+    );
+    inventory.restore(await store.all('devices'));
+    const decoder = defaultFrameDecoder();
+    const pipeline = new Pipeline(decoder, [inventory], sink);
+
+    let broker: EmbeddedBroker | undefined;
+    let url = config.mqtt.url;
+    let protocolVersion = config.mqtt.protocol_version;
+    if (url === undefined) {
+      broker = await startEmbeddedBroker({ host: config.mqtt.embedded.host, port: config.mqtt.embedded.port });
+      url = broker.url;
+      protocolVersion = broker.protocolVersion;
+      log.log('info', 'no broker configured: embedded broker started', { url });
+    }
+    let agent: Agent | undefined;
+    const session = new MqttSession({
+      url,
+      sensorId: config.sensor.id,
+      outbox,
+      topicFor: (stream) => topics.stream(stream),
+      statusTopic: topics.status,
+      statusPayload: (state) => agent?.statusPayload(state) ?? encodeStatus({ sensor: config.sensor.id, seq: 0, time: nowTime() }, { state, version: VERSION, uptimeSec: 0, configHash: opts.configHash, sources: [] }),
+      protocolVersion,
+      keepaliveSec: config.mqtt.keepalive_s,
+      inflightWindow: config.mqtt.inflight,
+      reconnectInitialMs: config.mqtt.reconnect.initial_ms,
+      reconnectMaxMs: config.mqtt.reconnect.max_ms,
+      onState: (c) => log.log(c.state === 'online' ? 'info' : 'warn', `broker ${c.state}`, { url, reason: c.reason }),
+    });
+    const scheduler = new Scheduler(
+      [{ name: 'inventory-snapshot', cron: config.inventory.snapshot_cron, run: () => agent?.snapshot() }],
+      { onError: (job, err) => log.log('error', 'scheduled job failed', { job, error: String(err) }) },
+    );
+    agent = new Agent(opts, store, outbox, session, broker, pipeline, sink, gate, inventory, decoder, scheduler);
+    agent.run();
+    log.log('info', 'agent started', { version: VERSION, sensor: config.sensor.id, devices: inventory.size, outbox: outbox.depth, next_seq: outbox.lastSeq + 1 });
+    return agent;
+  }
+
+  private run(): void {
+    const { config } = this.opts;
+    this.session.start();
+    this.scheduler.start();
+    this.tickTimer = setInterval(() => void this.tick(), TICK_MS);
+    this.healthTimer = setInterval(() => void this.health(), config.health.interval_s * 1000);
+    for (const sc of config.sources) {
+      const rt: SourceRuntime = { name: sc.name, state: 'starting', detail: undefined, anomalies: new Map() };
+      this.sources.set(sc.name, rt);
+      const source = createSource(sc);
+      this.running.push(this.consume(source.open(this.abort.signal, this.eventsFor(rt))));
+    }
+    void Promise.all(this.running).then(() => this.sourcesEnded());
+  }
+
+  private eventsFor(rt: SourceRuntime) {
+    const log = this.opts.log;
+    return {
+      anomaly: (a: SourceAnomaly) => {
+        rt.anomalies.set(a.code, (rt.anomalies.get(a.code) ?? 0) + 1);
+        this.sink.count(`source.${a.code}`);
+      },
+      state: (s: SourceState, detail?: string) => {
+        const changed = s !== rt.state || detail !== rt.detail;
+        rt.state = s;
+        rt.detail = detail;
+        if (changed) log.log(s === 'failed' || s === 'retrying' ? 'warn' : 'info', `source ${s}`, { source: rt.name, detail });
+      },
+    };
+  }
+
+  private async consume(batches: AsyncIterable<readonly RawFrame[]>): Promise<void> {
+    try {
+      for await (const batch of batches) {
+        if (this.firstFrameMs === 0 && batch.length > 0) this.firstFrameMs = Date.now();
+        this.pipeline.process(batch);
+      }
+    } catch (err) {
+      // Sources turn bad input into anomalies; anything reaching here is a bug, counted and logged.
+      this.sink.count('source.bug');
+      this.opts.log.log('error', 'source failed', { error: String((err as Error).stack ?? err) });
+    }
+  }
+
+  private async sourcesEnded(): Promise<void> {
+    this.sourcesEndedMs = Date.now();
+    if (this.stopping !== undefined || !this.opts.exitWhenDone) return;
+    this.opts.log.log('info', 'all sources ended; draining the outbox before exit', { frames: this.pipeline.frames });
+    await this.tick(true);
+    while (this.outbox.depth > 0 && this.stopping === undefined) await sleep(50);
+    await this.stop('sources ended');
+  }
+
+  /** One tick: analyzers' periodic work, then the sink into the store and the outbox. */
+  private tick(final = false): Promise<void> {
+    // Ticks are serialised so batches reach the store and the outbox in order.
+    this.committing = this.committing.then(async () => {
+      const nowSec = Math.floor(Date.now() / 1000);
+      this.pipeline.tick(nowSec);
+      if (final) this.inventory.flush(this.sink);
+      await this.commit(this.sink.drain());
+    });
+    return this.committing.catch((err) => {
+      this.opts.log.log('error', 'tick failed', { error: String((err as Error).stack ?? err) });
+    });
+  }
+
+  private async commit(d: Drained): Promise<void> {
+    if (d.ops.length > 0) {
+      const ops: StoreOp[] = d.ops.map((o) => (o.type === 'put' ? { type: 'put', area: o.area, key: o.key, value: o.value } : { type: 'del', area: o.area, key: o.key }));
+      await this.store.batch(ops, { sync: this.opts.config.state.sync });
+    }
+    const items: AppendItem[] = [];
+    const sensor = this.opts.config.sensor.id;
+    for (const m of d.messages) {
+      const spec = kindById(m.kind);
+      if (spec === undefined) throw new Error(`analyzer published unknown telemetry kind ${m.kind} on ${m.stream}`);
+      items.push(outboxItem(spec.name as KindName, sensor, nowTime(), m.body as KindBodies[KindName]));
+    }
+    for (const a of d.alerts) items.push(outboxItem('alert', sensor, nowTime(), alertBody(a)));
+    if (items.length > 0) await this.outbox.append(...items);
+  }
+
+  private snapshot(): Promise<void> {
+    this.inventory.snapshot(this.sink);
+    return this.tick();
+  }
+
+  private sourceStatus(): SourceStatus[] {
+    return [...this.sources.values()].map((s) => (s.detail === undefined ? { name: s.name, state: s.state } : { name: s.name, state: s.state, detail: s.detail.slice(0, 200) }));
+  }
+
+  private statusPayload(state: 'online' | 'offline'): Uint8Array {
+    return encodeStatus(
+      { sensor: this.opts.config.sensor.id, seq: 0, time: nowTime() },
+      { state, version: VERSION, uptimeSec: Math.floor((Date.now() - this.startedMs) / 1000), configHash: this.opts.configHash, sources: this.sourceStatus() },
+    );
+  }
+
+  /** Counters for the health stream: decode, sources, analyzers, alerts, outbox, session. */
+  counters(): Record<string, number> {
+    const out: Record<string, number> = { frames: this.pipeline.frames };
+    for (const [k, v] of Object.entries(this.decoder.counters.snapshot())) out[`decode.${k}`] = v;
+    for (const [k, v] of this.sink.counters) out[k] = v;
+    for (const [name, s] of this.pipeline.perSource) {
+      out[`source.${name}.frames`] = s.frames;
+      out[`source.${name}.bytes`] = s.bytes;
+    }
+    for (const [k, v] of Object.entries(this.gate.counters)) out[`alerts.${k}`] = v;
+    for (const [k, v] of Object.entries(this.outbox.healthCounters())) out[k] = v;
+    for (const [k, v] of Object.entries(this.session.stats)) out[`mqtt.${k}`] = v;
+    out['inventory.devices'] = this.inventory.size;
+    return out;
+  }
+
+  private health(): Promise<void> {
+    this.sink.publish('health', kindIdOf('health'), {
+      counters: this.counters(),
+      outboxDepth: this.outbox.depth,
+      outboxDropped: this.outbox.dropped,
+      outboxBytes: this.outbox.bytes,
+      rssBytes: process.memoryUsage.rss(),
+      uptimeSec: Math.floor((Date.now() - this.startedMs) / 1000),
+      sources: this.sourceStatus(),
+    } satisfies KindBodies['health']);
+    return this.tick();
+  }
+
+  /** Stops sources, flushes analyzers, the store and (within the timeout) the outbox. */
+  stop(reason: string, flushTimeoutMs = 5000): Promise<void> {
+    this.stopping ??= (async () => {
+      this.opts.log.log('info', 'stopping', { reason });
+      this.abort.abort();
+      await Promise.allSettled(this.running);
+      clearInterval(this.tickTimer);
+      clearInterval(this.healthTimer);
+      await this.scheduler.stop();
+      await this.tick(true);
+      await this.outbox.settled();
+      await this.session.close(flushTimeoutMs);
+      await this.broker?.close();
+      this.writeStats();
+      await this.store.close();
+      this.opts.log.log('info', 'stopped', { frames: this.pipeline.frames, outbox: this.outbox.depth });
+      this.resolveDone();
+    })();
+    return this.stopping;
+  }
+
+  private writeStats(): void {
+    if (this.opts.statsFile === undefined) return;
+    const end = Date.now();
+    const pipelineSeconds = ((this.sourcesEndedMs || end) - (this.firstFrameMs || this.startedMs)) / 1000;
+    let bytes = 0;
+    for (const s of this.pipeline.perSource.values()) bytes += s.bytes;
+    const stats = {
+      frames: this.pipeline.frames,
+      bytes,
+      pipelineSeconds,
+      totalSeconds: (end - this.startedMs) / 1000,
+      framesPerSecond: pipelineSeconds > 0 ? this.pipeline.frames / pipelineSeconds : 0,
+      maxRssBytes: process.resourceUsage().maxRSS * 1024,
+      messages: { published: this.session.stats.published, acked: this.session.stats.acked, lastSeq: this.outbox.lastSeq, outboxDepth: this.outbox.depth },
+      counters: this.counters(),
+    };
+    writeFileSync(this.opts.statsFile, JSON.stringify(stats, null, 2) + '\n');
+  }
+}
+
+function kindIdOf(name: KindName): number {
+  for (let id = 0; id < 256; id++) if (kindById(id)?.name === name) return id;
+  throw new Error(`no telemetry kind ${name}`);
+}
+
+function alertBody(a: GatedAlert): KindBodies['alert'] {
+  return {
+    code: a.def.code,
+    severity: a.severity,
+    device: a.input.device,
+    time: [a.input.time, 0],
+    title: a.def.title,
+    facts: a.input.facts ?? {},
+    count: a.count,
+  };
+}
+
+function nowTime(): readonly [number, number] {
+  const ms = Date.now();
+  return [Math.floor(ms / 1000), (ms % 1000) * 1_000_000];
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      resolve();
+    }, { once: true });
+  });
+}

@@ -1,0 +1,43 @@
+/**
+ * The sources list: one line per source type, from config to a CaptureSource.
+ * A new source type is a new folder under src/capture/ and a case here.
+ */
+import type { SourceConfig } from '../config/index.js';
+import type { CaptureSource } from './types.js';
+import { PcapFileSource } from './pcap-file/index.js';
+import { PcapLiveSource, validateBpf } from './pcap-live/index.js';
+
+export function createSource(c: SourceConfig): CaptureSource {
+  switch (c.type) {
+    case 'pcap-file':
+      return new PcapFileSource({ name: c.name, path: c.path, realtime: c.realtime });
+    case 'pcap-live':
+      return new PcapLiveSource({
+        name: c.name,
+        iface: c.iface,
+        filter: c.filter,
+        snaplen: c.snaplen,
+        monitor: c.monitor,
+        tool: c.tool,
+        backoff: { initialMs: c.backoff.initial_ms, maxMs: c.backoff.max_ms },
+      });
+  }
+}
+
+/**
+ * Start-up checks a source needs beyond the schema (a BPF filter that
+ * compiles); returns problems as `key = value: what is wrong` lines.
+ */
+export async function checkSources(sources: readonly SourceConfig[]): Promise<string[]> {
+  const problems: string[] = [];
+  const names = new Set<string>();
+  for (const [i, s] of sources.entries()) {
+    if (names.has(s.name)) problems.push(`sources[${i}].name = ${JSON.stringify(s.name)}: used by another source; names must be unique`);
+    names.add(s.name);
+    if (s.type === 'pcap-live' && s.filter !== '') {
+      const err = await validateBpf(s.filter);
+      if (err !== undefined) problems.push(`sources[${i}].filter = ${JSON.stringify(s.filter)}: not a valid BPF filter (${err})`);
+    }
+  }
+  return problems;
+}

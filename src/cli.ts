@@ -1,0 +1,215 @@
+#!/usr/bin/env node
+/**
+ * The `iomt-sensor` command: run, replay, inventory, watch, decode.
+ * Exit codes: 0 done, 1 runtime failure, 2 bad usage or configuration.
+ */
+import { parseArgs } from 'node:util';
+import { existsSync, readFileSync } from 'node:fs';
+import { loadConfig, ConfigError } from './config/index.js';
+import { checkSources } from './capture/index.js';
+import { Agent } from './agent.js';
+import { LineLogger } from './log.js';
+import { VERSION } from './version.js';
+import { replayFiles, type ReplaySummary } from './analyze/replay.js';
+import { Store, StoreVersionError } from './store/store.js';
+import { isDeviceRecord, type DeviceRecord } from './analyze/inventory/record.js';
+import { decodeTelemetry, toJson } from './telemetry/index.js';
+import { describe, watch } from './telemetry/watch.js';
+
+const USAGE = `iomt-sensor ${VERSION}: passive security sensor for hospital wards
+
+usage:
+  iomt-sensor run --config FILE [--exit-when-done] [--stats-file FILE]
+      Run the agent: capture, analyse, keep state, publish telemetry over MQTT.
+  iomt-sensor replay [--json] [--learning-period S] FILE...
+      Offline analysis of pcap/pcapng files: nothing stored, nothing published.
+  iomt-sensor inventory (--config FILE | --state DIR) [--json]
+      Print the device inventory kept in the state directory (the agent must be stopped).
+  iomt-sensor watch [--url URL | --config FILE] [--topic FILTER] [--json] [--count N] [--mqtt3]
+      Subscribe to telemetry and print each message as a line (or JSON).
+  iomt-sensor decode [--json] [FILE|-]
+      Decode one CBOR telemetry payload.
+  iomt-sensor --version
+`;
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case 'run':
+      return cmdRun(rest);
+    case 'replay':
+      return cmdReplay(rest);
+    case 'inventory':
+      return cmdInventory(rest);
+    case 'watch':
+      return cmdWatch(rest);
+    case 'decode':
+      return cmdDecode(rest);
+    case '--version':
+    case 'version':
+      process.stdout.write(`${VERSION}\n`);
+      return 0;
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(USAGE);
+      return cmd === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown command ${JSON.stringify(cmd)}`);
+  }
+}
+
+/** Runs parseArgs, turning its complaints into usage errors. */
+function parsed<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+async function cmdRun(argv: string[]): Promise<number> {
+  const { values } = parsed(() => parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, 'exit-when-done': { type: 'boolean' }, 'stats-file': { type: 'string' } }, allowPositionals: false, strict: true }));
+  if (values.config === undefined) throw new UsageError('run needs --config FILE');
+  const { config, hash } = loadConfig(values.config);
+  const problems = await checkSources(config.sources);
+  if (problems.length > 0) throw new ConfigError(values.config, problems);
+  const log = new LineLogger();
+  const agent = await Agent.start({
+    config,
+    configHash: hash,
+    log,
+    exitWhenDone: values['exit-when-done'] === true,
+    ...(values['stats-file'] === undefined ? {} : { statsFile: values['stats-file'] }),
+  });
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => void agent.stop(sig));
+  await agent.done;
+  return 0;
+}
+
+async function cmdReplay(argv: string[]): Promise<number> {
+  const { values, positionals } = parsed(() => parseArgs({ args: argv, options: { json: { type: 'boolean' }, 'learning-period': { type: 'string' } }, allowPositionals: true, strict: true }));
+  if (positionals.length === 0) throw new UsageError('replay needs at least one capture file');
+  const learning = Number(values['learning-period'] ?? 3600);
+  if (!Number.isInteger(learning) || learning < 0) throw new UsageError(`--learning-period = ${values['learning-period']}: expected whole seconds >= 0`);
+  const tty = process.stderr.isTTY === true && values.json !== true;
+  let lastDraw = 0;
+  const summary = await replayFiles({
+    files: positionals,
+    inventory: { maxDevices: 1_000_000, learningPeriodS: learning, deltaIntervalS: 10, maxIpsPerDevice: 16 },
+    progress: tty
+      ? (done, total, frames) => {
+          const now = Date.now();
+          if (now - lastDraw < 100) return;
+          lastDraw = now;
+          const pct = total > 0 ? Math.min(1, done / total) : 0;
+          const width = 30;
+          const bar = '#'.repeat(Math.round(pct * width)).padEnd(width, '.');
+          process.stderr.write(`\r[${bar}] ${(pct * 100).toFixed(0).padStart(3)}% ${frames} frames`);
+        }
+      : undefined,
+  });
+  if (tty) process.stderr.write('\r\x1b[K');
+  if (values.json === true) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+  else process.stdout.write(renderSummary(summary));
+  return summary.files.some((f) => f.state === 'failed') ? 1 : 0;
+}
+
+function table(rows: readonly (readonly string[])[]): string {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+function renderDevices(devices: readonly DeviceRecord[]): string {
+  const rows = [['DEVICE', 'VENDOR', 'IPS', 'FRAMES', 'BYTES', 'FIRST SEEN', 'LAST SEEN']];
+  const iso = (t: readonly [number, number]) => new Date(t[0] * 1000).toISOString().slice(0, 19).replace('T', ' ');
+  for (const d of [...devices].sort((a, b) => b.frames - a.frames)) {
+    rows.push([d.key, (d.vendor ?? '-').slice(0, 32), d.ips.slice(0, 3).join(',') + (d.ips.length > 3 ? ',...' : '') || '-', String(d.frames), String(d.bytes), iso(d.firstSeen), iso(d.lastSeen)]);
+  }
+  return table(rows);
+}
+
+function renderSummary(s: ReplaySummary): string {
+  let out = '';
+  out += table([['FILE', 'FRAMES', 'RESULT'], ...s.files.map((f) => [f.file, String(f.frames), `${f.state}${f.detail ? ` (${f.detail})` : ''}${Object.keys(f.anomalies).length ? ` anomalies: ${JSON.stringify(f.anomalies)}` : ''}`])]);
+  out += `\n${s.frames} frames, ${s.bytes} bytes in ${s.seconds.toFixed(2)} s (${Math.round(s.frames / Math.max(s.seconds, 1e-9))} frames/s); ${s.devices.length} devices; ${s.alerts.length} alerts\n\n`;
+  out += renderDevices(s.devices);
+  const anomalies = Object.entries(s.decodeAnomalies).filter(([k, v]) => v > 0 && k.includes('.'));
+  if (anomalies.length > 0) out += `\n${table([['DECODE ANOMALY', 'COUNT'], ...anomalies.map(([k, v]) => [k, String(v)])])}`;
+  if (s.alerts.length > 0) out += `\n${table([['ALERT', 'DEVICE', 'TIME'], ...s.alerts.map((a) => [a.def.code, a.input.device, new Date(a.input.time * 1000).toISOString()])])}`;
+  return out;
+}
+
+async function cmdInventory(argv: string[]): Promise<number> {
+  const { values } = parsed(() => parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, state: { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: false, strict: true }));
+  const dir = values.state ?? (values.config !== undefined ? loadConfig(values.config).config.state.dir : undefined);
+  if (dir === undefined) throw new UsageError('inventory needs --config FILE or --state DIR');
+  if (!existsSync(dir)) throw new Error(`no state in ${dir}: the agent has not run with this state directory`);
+  let store: Store;
+  try {
+    store = await Store.open(dir);
+  } catch (err) {
+    if (err instanceof StoreVersionError) throw err;
+    const cause = String((err as { cause?: unknown }).cause ?? (err as Error).message);
+    if (/lock/i.test(cause)) throw new Error(`state in ${dir} is locked: the agent is running (stop it, or watch the inventory stream instead)`);
+    throw new Error(`cannot open the state in ${dir}: ${cause}`);
+  }
+  try {
+    const devices = (await store.all('devices')).map(([, v]) => v).filter(isDeviceRecord);
+    if (values.json === true) process.stdout.write(JSON.stringify(devices, null, 2) + '\n');
+    else process.stdout.write(`${devices.length} devices in ${dir}\n\n${renderDevices(devices)}`);
+  } finally {
+    await store.close();
+  }
+  return 0;
+}
+
+async function cmdWatch(argv: string[]): Promise<number> {
+  const { values } = parsed(() => parseArgs({ args: argv, options: { url: { type: 'string' }, config: { type: 'string', short: 'c' }, topic: { type: 'string' }, json: { type: 'boolean' }, count: { type: 'string' }, mqtt3: { type: 'boolean' } }, allowPositionals: false, strict: true }));
+  let url = values.url;
+  let pv: 4 | 5 = values.mqtt3 === true ? 4 : 5;
+  if (url === undefined && values.config !== undefined) {
+    const { config } = loadConfig(values.config);
+    url = config.mqtt.url ?? `mqtt://${config.mqtt.embedded.host}:${config.mqtt.embedded.port}`;
+    if (config.mqtt.url === undefined) pv = 4;
+  }
+  url ??= 'mqtt://127.0.0.1:1883';
+  const count = values.count === undefined ? 0 : Number(values.count);
+  if (!Number.isInteger(count) || count < 0) throw new UsageError(`--count = ${values.count}: expected a whole number >= 0`);
+  const ac = new AbortController();
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => ac.abort());
+  await watch({ url, ...(values.topic === undefined ? {} : { topic: values.topic }), json: values.json === true, count, protocolVersion: pv, signal: ac.signal });
+  return 0;
+}
+
+async function cmdDecode(argv: string[]): Promise<number> {
+  const { values, positionals } = parsed(() => parseArgs({ args: argv, options: { json: { type: 'boolean' } }, allowPositionals: true, strict: true }));
+  const file = positionals[0] ?? '-';
+  const bytes = readFileSync(file === '-' ? 0 : file);
+  const m = decodeTelemetry(bytes);
+  process.stdout.write((values.json === true ? JSON.stringify(toJson(m), null, 2) : describe(file, m)) + '\n');
+  return m.ok ? 0 : 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`iomt-sensor: ${err.message}\n\n${USAGE}`);
+      process.exitCode = 2;
+    } else if (err instanceof ConfigError) {
+      process.stderr.write(`iomt-sensor: ${err.message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`iomt-sensor: ${(err as Error).message}\n`);
+      if (process.env.IOMT_DEBUG !== undefined) process.stderr.write(`${(err as Error).stack}\n`);
+      process.exitCode = 1;
+    }
+  },
+);
