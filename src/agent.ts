@@ -197,10 +197,7 @@ export class Agent {
   }
 
   private async commit(d: Drained): Promise<void> {
-    if (d.ops.length > 0) {
-      const ops: StoreOp[] = d.ops.map((o) => (o.type === 'put' ? { type: 'put', area: o.area, key: o.key, value: o.value } : { type: 'del', area: o.area, key: o.key }));
-      await this.store.batch(ops, { sync: this.opts.config.state.sync });
-    }
+    const ops: StoreOp[] = d.ops.map((o) => (o.type === 'put' ? { type: 'put', area: o.area, key: o.key, value: o.value } : { type: 'del', area: o.area, key: o.key }));
     const items: AppendItem[] = [];
     const sensor = this.opts.config.sensor.id;
     for (const m of d.messages) {
@@ -209,7 +206,8 @@ export class Agent {
       items.push(outboxItem(spec.name as KindName, sensor, nowTime(), m.body as KindBodies[KindName]));
     }
     for (const a of d.alerts) items.push(outboxItem('alert', sensor, nowTime(), alertBody(a)));
-    if (items.length > 0) await this.outbox.append(...items);
+    // One atomic batch: state and the telemetry announcing it survive a crash together.
+    if (items.length > 0 || ops.length > 0) await this.outbox.commit(items, ops);
   }
 
   private snapshot(): Promise<void> {

@@ -54,10 +54,8 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** LevelDB state directory (systemd StateDirectory). */
       dir: z.string().min(1).default('/var/lib/iomt-sensor'),
-      /** fsync every outbox and state batch: survives power cuts at some write cost. */
-      sync: z.boolean().default(true),
     })
-    .default({ dir: '/var/lib/iomt-sensor', sync: true }),
+    .default({ dir: '/var/lib/iomt-sensor' }),
   sources: z.array(sourceSchema).min(1, 'expected at least one source').max(32),
   mqtt: z
     .strictObject({

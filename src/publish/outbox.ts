@@ -156,8 +156,21 @@ export class Outbox {
    * is full of alerts) still get a seq, which then never appears on the wire.
    */
   append(...items: AppendItem[]): Promise<number[]> {
+    return this.commit(items, []);
+  }
+
+  /**
+   * Appends items and writes `state` (other areas' puts and deletes) in the
+   * same atomic, fsync'd batch: the state an analyzer reached and the
+   * telemetry that announced it are on disk together or not at all, so a
+   * crash between the two can neither lose an alert nor send it twice.
+   */
+  commit(items: readonly AppendItem[], state: readonly StoreOp[]): Promise<number[]> {
     return this.serial(async () => {
-      if (items.length === 0) return [];
+      if (items.length === 0) {
+        if (state.length > 0) await this.store.batch(state, { sync: true });
+        return [];
+      }
       const created = this.now();
       const first = this.seq + 1;
       // Build every payload before touching state, so a throwing factory changes nothing.
@@ -182,7 +195,7 @@ export class Outbox {
         dropped = true;
         if (!newSeqs.has(victim)) dels.push({ type: 'del', area: 'outbox', key: seqKey(victim) });
       }
-      const ops: StoreOp[] = [...dels];
+      const ops: StoreOp[] = [...state, ...dels];
       stored.forEach((v, i) => {
         if (this.index.has(seqs[i]!)) ops.push({ type: 'put', area: 'outbox', key: seqKey(seqs[i]!), value: v });
       });
