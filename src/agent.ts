@@ -23,7 +23,7 @@ import { startEmbeddedBroker, type EmbeddedBroker } from './publish/embedded-bro
 import { Scheduler } from './publish/scheduler.js';
 import { Topics } from './publish/topics.js';
 import { encodeStatus, outboxItem } from './publish/envelope.js';
-import { kindById, type KindBodies, type KindName, type SourceStatus } from './publish/kinds.js';
+import { Kind, kindById, type KindBodies, type KindName, type SourceStatus } from './publish/kinds.js';
 import type { Logger } from './log.js';
 import { VERSION } from './version.js';
 
@@ -135,6 +135,8 @@ export class Agent {
     this.scheduler.start();
     this.tickTimer = setInterval(() => void this.tick(), TICK_MS);
     this.healthTimer = setInterval(() => void this.health(), config.health.interval_s * 1000);
+    // Subscribers that start after us get the whole inventory without waiting for the cron.
+    if (this.inventory.size > 0) void this.snapshot();
     for (const sc of config.sources) {
       const rt: SourceRuntime = { name: sc.name, state: 'starting', detail: undefined, anomalies: new Map() };
       this.sources.set(sc.name, rt);
@@ -242,8 +244,8 @@ export class Agent {
     return out;
   }
 
-  private health(): Promise<void> {
-    this.sink.publish('health', kindIdOf('health'), {
+  private health(final = false): Promise<void> {
+    this.sink.publish('health', Kind.health, {
       counters: this.counters(),
       outboxDepth: this.outbox.depth,
       outboxDropped: this.outbox.dropped,
@@ -252,7 +254,7 @@ export class Agent {
       uptimeSec: Math.floor((Date.now() - this.startedMs) / 1000),
       sources: this.sourceStatus(),
     } satisfies KindBodies['health']);
-    return this.tick();
+    return this.tick(final);
   }
 
   /** Stops sources, flushes analyzers, the store and (within the timeout) the outbox. */
@@ -264,7 +266,8 @@ export class Agent {
       clearInterval(this.tickTimer);
       clearInterval(this.healthTimer);
       await this.scheduler.stop();
-      await this.tick(true);
+      // The last counters before shutdown go out with the final flush.
+      await this.health(true);
       await this.outbox.settled();
       await this.session.close(flushTimeoutMs);
       await this.broker?.close();
@@ -294,11 +297,6 @@ export class Agent {
     };
     writeFileSync(this.opts.statsFile, JSON.stringify(stats, null, 2) + '\n');
   }
-}
-
-function kindIdOf(name: KindName): number {
-  for (let id = 0; id < 256; id++) if (kindById(id)?.name === name) return id;
-  throw new Error(`no telemetry kind ${name}`);
 }
 
 function alertBody(a: GatedAlert): KindBodies['alert'] {

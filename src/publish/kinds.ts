@@ -165,8 +165,8 @@ export const KINDS: readonly KindSpec[] = [
   },
 ];
 
-/** Severity scale of alert bodies (key 1). */
-export const Severity = { info: 0, low: 1, medium: 2, high: 3, critical: 4 } as const;
+/** Severity scale of alert bodies (key 1): the alert catalogue's. */
+export { Severity } from '../alerts/catalogue.js';
 
 export function kindById(id: number): KindSpec | undefined {
   return KINDS.find((k) => k.id === id);

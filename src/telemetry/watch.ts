@@ -16,6 +16,8 @@ export interface WatchOptions {
   readonly protocolVersion?: 4 | 5;
   readonly out?: NodeJS.WritableStream;
   readonly signal?: AbortSignal;
+  /** Called once the subscription is in place. */
+  readonly onReady?: () => void;
 }
 
 const SEVERITY = ['info', 'low', 'medium', 'high', 'critical'];
@@ -71,7 +73,7 @@ export function watch(opts: WatchOptions): Promise<number> {
         if (err) {
           client.end(true);
           reject(new Error(`cannot subscribe to ${topic}: ${err.message}`));
-        }
+        } else opts.onReady?.();
       });
     });
     client.on('error', (err) => out.write(`watch: ${opts.url}: ${err.message}\n`));

@@ -13,12 +13,11 @@ import type { Analyzer, Sink } from '../types.js';
 import type { DecodedFrame, Layer } from '../../decode/types.js';
 import type { OuiRegistry } from '../../identify/oui.js';
 import { macKey, macString, ipv4Number, ipv4String, ipv6String, u16be } from '../../decode/bytes.js';
+import { Kind } from '../../publish/kinds.js';
 import { isDeviceRecord, type DeviceRecord } from './record.js';
 
 export { type DeviceRecord } from './record.js';
 
-/** Telemetry kinds the inventory publishes (see docs/telemetry.cddl). */
-export const InventoryKind = { delta: 3, snapshot: 4 } as const;
 
 export interface InventoryOptions {
   readonly maxDevices: number;
@@ -65,7 +64,8 @@ export class InventoryAnalyzer implements Analyzer {
   readonly name = 'inventory';
   private readonly devices = new Map<number | string, Device>();
   private readonly dirty: Device[] = [];
-  private readonly removed: string[] = [];
+  /** Devices evicted since the last delta. */
+  private readonly removed: Device[] = [];
   private tick = 0;
   private nextDeltaSec = 0;
   private learningStart: number | undefined;
@@ -102,6 +102,14 @@ export class InventoryAnalyzer implements Analyzer {
     const sorted = [...this.devices.entries()].sort((a, b) => a[1].lastSec - b[1].lastSec || a[1].lastNsec - b[1].lastNsec);
     this.devices.clear();
     for (const [k, d] of sorted) this.devices.set(k, d);
+    // A store filled under a larger max_devices: shed the least recently seen now, or the
+    // table would stay over its limit for good (create() evicts one per new device).
+    for (const [k, d] of this.devices) {
+      if (this.devices.size <= this.opts.maxDevices) break;
+      this.devices.delete(k);
+      this.removed.push(d);
+      this.counters.devices_evicted++;
+    }
   }
 
   onFrame(frame: DecodedFrame, out: Sink): void {
@@ -212,9 +220,16 @@ export class InventoryAnalyzer implements Analyzer {
       out.put('devices', d.key, r);
     }
     this.dirty.length = 0;
-    const removed = this.removed.splice(0);
-    for (const k of removed) out.del('devices', k);
-    out.publish('inventory', InventoryKind.delta, { devices, removed });
+    const removed: string[] = [];
+    for (const v of this.removed) {
+      // Evicted, then heard again before this delta: it is back in the table and in `devices`.
+      // Deleting it after the put above would lose it from the store.
+      if (this.devices.has(v.mapKey) || removed.includes(v.key)) continue;
+      removed.push(v.key);
+      out.del('devices', v.key);
+    }
+    this.removed.length = 0;
+    out.publish('inventory', Kind.inventoryDelta, { devices, removed });
   }
 
   /** Publishes the whole table in chunks (the periodic full snapshot). */
@@ -223,7 +238,7 @@ export class InventoryAnalyzer implements Analyzer {
     const all = [...this.devices.values()].map((d) => this.toRecord(d));
     const parts = Math.max(1, Math.ceil(all.length / chunk));
     for (let p = 0; p < parts; p++) {
-      out.publish('inventory', InventoryKind.snapshot, { devices: all.slice(p * chunk, (p + 1) * chunk), part: p, parts });
+      out.publish('inventory', Kind.inventorySnapshot, { devices: all.slice(p * chunk, (p + 1) * chunk), part: p, parts });
     }
   }
 
@@ -293,7 +308,7 @@ export class InventoryAnalyzer implements Analyzer {
     if (head.done) return;
     const [k, victim] = head.value;
     this.devices.delete(k);
-    this.removed.push(victim.key);
+    this.removed.push(victim);
     this.counters.devices_evicted++;
     out.count('inventory.devices_evicted');
     out.alert({ code: 'inventory.table_full', device: 'sensor', time: nowSec, facts: { max_devices: this.opts.maxDevices, evicted: victim.key } });
@@ -359,17 +374,21 @@ export class InventoryAnalyzer implements Analyzer {
       mapKey = mac;
     } else if (r.key.startsWith('ip:')) {
       const ip = r.key.slice(3);
-      if (ip.includes(':')) mapKey = r.key;
-      else if (/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) mapKey = IPV4_KEY_BASE + parseIpv4(ip);
+      if (isIpv6Text(ip)) mapKey = r.key;
+      else if (isIpv4Text(ip)) mapKey = IPV4_KEY_BASE + parseIpv4(ip);
       else return undefined;
     } else return undefined;
     const ipv4: number[] = [];
     const ipv6: string[] = [];
     for (const ip of r.ips) {
       if (typeof ip !== 'string') continue;
-      if (ip.includes(':')) ipv6.push(ip);
-      else ipv4.push(parseIpv4(ip));
+      if (isIpv6Text(ip)) ipv6.push(ip);
+      else if (isIpv4Text(ip)) ipv4.push(parseIpv4(ip));
+      else return undefined;
     }
+    // NaN times or counters would poison eviction order and every later delta.
+    const times = [r.firstSeen[0], r.firstSeen[1], r.lastSeen[0], r.lastSeen[1], r.frames, r.bytes];
+    if (!times.every((n) => typeof n === 'number' && Number.isFinite(n))) return undefined;
     return {
       mapKey,
       key: r.key,
@@ -388,6 +407,15 @@ export class InventoryAnalyzer implements Analyzer {
       touched: -1,
     };
   }
+}
+
+function isIpv4Text(s: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(s) && s.split('.').every((p) => Number(p) <= 255);
+}
+
+/** Loose on purpose: restored IPv6 text is only stored and compared, never parsed. */
+function isIpv6Text(s: string): boolean {
+  return s.includes(':') && /^[0-9a-f:.]+$/i.test(s);
 }
 
 function parseIpv4(s: string): number {
