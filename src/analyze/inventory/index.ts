@@ -24,11 +24,11 @@ export interface InventoryOptions {
   readonly learningPeriodS: number;
   readonly deltaIntervalS: number;
   readonly maxIpsPerDevice: number;
-  /** Devices per snapshot message. */
+  /** Devices per snapshot or delta message (and five times as many removed keys per delta). */
   readonly snapshotChunk?: number;
 }
 
-/** Key under which the start of learning (frame time of the first frame ever) is stored. */
+/** Key under which the start of learning (capture time of the first device ever created) is stored. */
 const LEARNING_KEY = '!learning_start';
 /** How many source names one device remembers. */
 const MAX_SOURCES = 8;
@@ -221,15 +221,26 @@ export class InventoryAnalyzer implements Analyzer {
     }
     this.dirty.length = 0;
     const removed: string[] = [];
+    // A Set, not removed.includes(): a flood evicts tens of thousands of devices per delta.
+    const gone = new Set<string>();
     for (const v of this.removed) {
       // Evicted, then heard again before this delta: it is back in the table and in `devices`.
       // Deleting it after the put above would lose it from the store.
-      if (this.devices.has(v.mapKey) || removed.includes(v.key)) continue;
+      if (this.devices.has(v.mapKey) || gone.has(v.key)) continue;
+      gone.add(v.key);
       removed.push(v.key);
       out.del('devices', v.key);
     }
     this.removed.length = 0;
-    out.publish('inventory', Kind.inventoryDelta, { devices, removed });
+    // A flood can change thousands of devices in one interval: split so no message outgrows a broker's limit.
+    const chunk = this.opts.snapshotChunk ?? 200;
+    const parts = Math.max(1, Math.ceil(devices.length / chunk), Math.ceil(removed.length / (chunk * 5)));
+    for (let p = 0; p < parts; p++) {
+      out.publish('inventory', Kind.inventoryDelta, {
+        devices: devices.slice(p * chunk, (p + 1) * chunk),
+        removed: removed.slice(p * chunk * 5, (p + 1) * chunk * 5),
+      });
+    }
   }
 
   /** Publishes the whole table in chunks (the periodic full snapshot). */
