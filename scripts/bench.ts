@@ -35,6 +35,18 @@ interface Timed {
   readonly stderr: string;
 }
 
+/**
+ * The V8 flags the systemd unit starts the agent with (its ExecStart line), so
+ * the benchmark measures the agent as it runs on a ward, not a differently
+ * tuned one.
+ */
+function unitNodeFlags(): string[] {
+  const unit = join(ROOT, 'systemd', 'iomt-sensor.service');
+  if (!existsSync(unit)) return [];
+  const m = /^ExecStart=\S*node((?:\s+--[\w-]+(?:=\S+)?)*)\s/m.exec(readFileSync(unit, 'utf8'));
+  return m?.[1]?.trim().split(/\s+/).filter((f) => f !== '') ?? [];
+}
+
 /** Runs argv under `/usr/bin/time -f '%e %M'`, stdout discarded. */
 function timed(argv: readonly string[]): Promise<Timed> {
   return new Promise((res, rej) => {
@@ -125,8 +137,9 @@ inventory:
   max_devices: 4096
 `);
   const sub = await subscriber(values.broker!, `iomt/v1/bench/ward-gen/${sensor}/#`);
-  say(`agent: node ${CLI} run --config ${config} --exit-when-done --stats-file ${statsFile}`);
-  const ag = await timed([process.execPath, CLI, 'run', '--config', config, '--exit-when-done', '--stats-file', statsFile]);
+  const flags = unitNodeFlags();
+  say(`agent: node ${flags.join(' ')} ${CLI} run --config ${config} --exit-when-done --stats-file ${statsFile}`);
+  const ag = await timed([process.execPath, ...flags, CLI, 'run', '--config', config, '--exit-when-done', '--stats-file', statsFile]);
   if (ag.code !== 0) {
     await sub.close();
     throw new Error(`the agent exited with ${ag.code}: ${ag.stderr.slice(-1500)}`);

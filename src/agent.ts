@@ -19,7 +19,7 @@ import { BatchSink, type Drained } from './analyze/sink.js';
 import { Store, type StoreOp } from './store/store.js';
 import { Outbox, type AppendItem } from './publish/outbox.js';
 import { MqttSession } from './publish/mqtt-session.js';
-import { startEmbeddedBroker, type EmbeddedBroker } from './publish/embedded-broker.js';
+import type { EmbeddedBroker } from './publish/embedded-broker.js';
 import { Scheduler } from './publish/scheduler.js';
 import { Topics } from './publish/topics.js';
 import { encodeStatus, outboxItem } from './publish/envelope.js';
@@ -99,6 +99,8 @@ export class Agent {
     let url = config.mqtt.url;
     let protocolVersion = config.mqtt.protocol_version;
     if (url === undefined) {
+      // Loaded only here: a sensor with a central broker never needs the broker code in memory.
+      const { startEmbeddedBroker } = await import('./publish/embedded-broker.js');
       broker = await startEmbeddedBroker({ host: config.mqtt.embedded.host, port: config.mqtt.embedded.port });
       url = broker.url;
       protocolVersion = broker.protocolVersion;

@@ -20,30 +20,6 @@ export interface OuiSource {
 
 type Width = 24 | 28 | 36;
 
-/** Splits one CSV line of the IEEE files (quoted fields may hold commas). */
-function csvFields(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quoted) {
-      if (c === '"') {
-        if (line[i + 1] === '"') {
-          cur += '"';
-          i++;
-        } else quoted = false;
-      } else cur += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      out.push(cur);
-      cur = '';
-    } else cur += c;
-  }
-  out.push(cur);
-  return out;
-}
-
 export class OuiRegistry {
   private readonly maps = new Map<Width, Map<number, string>>([
     [24, new Map()],
@@ -82,20 +58,11 @@ export class OuiRegistry {
     ];
     if (existsSync(join(this.ieeeDataDir, 'oui.csv'))) {
       let n = 0;
+      // Vendors own many prefixes: one string per vendor, not one per prefix.
+      const names = new Map<string, string>();
       for (const [file, width] of files) {
         const path = join(this.ieeeDataDir, file);
-        if (!existsSync(path)) continue;
-        const lines = readFileSync(path, 'utf8').split('\n');
-        for (let i = 1; i < lines.length; i++) {
-          const line = lines[i];
-          if (line === undefined || line.length < 10) continue;
-          const f = csvFields(line);
-          const hex = f[1];
-          const name = f[2]?.trim();
-          if (hex === undefined || !name || !/^[0-9A-Fa-f]+$/.test(hex) || hex.length * 4 !== width) continue;
-          this.maps.get(width)!.set(parseInt(hex, 16), name);
-          n++;
-        }
+        if (existsSync(path)) n += this.parseCsv(readFileSync(path), width, names);
       }
       this.loaded = { origin: `ieee-data:${this.ieeeDataDir}`, entries: n };
       return this.loaded;
@@ -112,4 +79,58 @@ export class OuiRegistry {
     this.loaded = { origin: 'npm:oui-data', entries: m24.size };
     return this.loaded;
   }
+
+  /**
+   * Reads `Registry,Assignment,"Organization Name",Address` rows straight from
+   * the bytes, decoding only the name: splitting the 3 MB file into line and
+   * field strings would cost tens of MB of heap on a 512 MB Pi for a moment,
+   * and V8 keeps the pages it grew into.
+   */
+  private parseCsv(buf: Buffer, width: Width, names: Map<string, string>): number {
+    const map = this.maps.get(width)!;
+    const digits = width / 4;
+    let n = 0;
+    let line = buf.indexOf(0x0a) + 1; // skip the header row
+    while (line > 0 && line < buf.length) {
+      const next = buf.indexOf(0x0a, line);
+      const end = next < 0 ? buf.length : next;
+      const c1 = buf.indexOf(0x2c, line);
+      if (c1 > 0 && c1 + 1 + digits < end && buf[c1 + 1 + digits] === 0x2c) {
+        let prefix = 0;
+        let ok = true;
+        for (let i = c1 + 1; i <= c1 + digits; i++) {
+          const h = hexValue(buf[i]!);
+          if (h < 0) ok = false;
+          prefix = prefix * 16 + h;
+        }
+        let a = c1 + 2 + digits;
+        let b: number;
+        if (buf[a] === 0x22) {
+          a++;
+          b = buf.indexOf(0x22, a);
+          while (b >= 0 && b < end && buf[b + 1] === 0x22) b = buf.indexOf(0x22, b + 2);
+        } else b = buf.indexOf(0x2c, a);
+        if (b < 0 || b > end) b = end;
+        const raw = buf.toString('utf8', a, b).replaceAll('""', '"').trim();
+        if (ok && raw !== '') {
+          let name = names.get(raw);
+          if (name === undefined) {
+            name = raw;
+            names.set(raw, raw);
+          }
+          map.set(prefix, name);
+          n++;
+        }
+      }
+      line = next < 0 ? -1 : next + 1;
+    }
+    return n;
+  }
+}
+
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x41 && c <= 0x46) return c - 0x37;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  return -1;
 }
