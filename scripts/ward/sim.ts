@@ -6,7 +6,7 @@
  * until their time comes, so exchanges interleave as on a real wire, and
  * memory stays bounded by the exchanges in flight.
  */
-import { TCP_FLAGS, arp, ethernet, internetChecksum, ipv4, ipv6, parseIpv6, udp } from '../../test/builders/frames.js';
+import { TCP_FLAGS, arp, concat, ethernet, internetChecksum, ipv4, ipv6, parseIpv6, udp } from '../../test/builders/frames.js';
 import { AddrCache, ipv4Frame, type TcpFields } from './fastframe.js';
 import { gatewayIp, planWard, DOMAIN, VLAN_ID, type WardDevice, type WardPlan } from './plan.js';
 import { Prng } from './prng.js';
@@ -402,7 +402,7 @@ export class WardSim {
         this.tcpSession(t, d, s, 104, [
           { fromClient: true, data: P.dicomAssociateRq(called, calling, cls), think: 1000 },
           { fromClient: false, data: P.dicomAssociateAc(called, calling), think: 3000 + r.next() * 5000 },
-          { fromClient: true, data: concatAll(P.pData(P.cStoreRq(1, cls, inst), true), P.pData(P.imageDataset(r, cls, inst, size()), false)), think: 500 },
+          { fromClient: true, data: concat(P.pData(P.cStoreRq(1, cls, inst), true), P.pData(P.imageDataset(r, cls, inst, size()), false)), think: 500 },
           { fromClient: false, data: P.pData(P.cStoreRsp(1, cls, inst), true), think: 20000 + r.next() * 80000 },
           { fromClient: true, data: P.DICOM_RELEASE_RQ, think: 500 },
           { fromClient: false, data: P.DICOM_RELEASE_RP, think: 1000 },
@@ -416,7 +416,7 @@ export class WardSim {
         this.tcpSession(t, d, s, 443, [
           { fromClient: true, data: P.tlsClientHello(r, sni), think: 200 },
           { fromClient: false, data: P.tlsServerFlight(r, r.int(1800, 4200)), think: 800 + r.next() * 3000 },
-          { fromClient: true, data: concatAll(P.tlsClientFinish(r), P.tlsAppData(r, r.int(200, 900))), think: 300 },
+          { fromClient: true, data: concat(P.tlsClientFinish(r), P.tlsAppData(r, r.int(200, 900))), think: 300 },
           { fromClient: false, data: P.tlsAppData(r, size()), think: 2000 + r.next() * 30000 },
         ]);
         return;
@@ -487,15 +487,15 @@ export class WardSim {
     const r = this.rng;
     if (!st.v6Booted) {
       st.v6Booted = true;
-      this.icmp6(t, d.mac, '::', solicitedNode(d.ip6), d.segment, 135, 0, concatAll(parseIpv6(d.ip6)));
+      this.icmp6(t, d.mac, '::', solicitedNode(d.ip6), d.segment, 135, 0, concat(parseIpv6(d.ip6)));
       this.icmp6(t + 1e6 + r.next() * 2e5, d.mac, d.ip6, 'ff02::2', d.segment, 133, 0, lla(1, d.mac));
       return;
     }
     const peers = this.plan.devices.filter((x) => x !== d && x.ip6 !== undefined && x.segment === d.segment && this.state[x.idx]!.active);
     if (peers.length === 0) return;
     const x = r.pick(peers);
-    this.icmp6(t, d.mac, d.ip6, solicitedNode(x.ip6!), d.segment, 135, 0, concatAll(parseIpv6(x.ip6!), lla(1, d.mac)));
-    this.icmp6(t + 100 + r.next() * 300, x.mac, x.ip6!, d.ip6, d.segment, 136, 0x60000000, concatAll(parseIpv6(x.ip6!), lla(2, x.mac)), d.mac);
+    this.icmp6(t, d.mac, d.ip6, solicitedNode(x.ip6!), d.segment, 135, 0, concat(parseIpv6(x.ip6!), lla(1, d.mac)));
+    this.icmp6(t + 100 + r.next() * 300, x.mac, x.ip6!, d.ip6, d.segment, 136, 0x60000000, concat(parseIpv6(x.ip6!), lla(2, x.mac)), d.mac);
   }
 
   private icmp6(t: number, srcMac: string, src: string, dst: string, seg: number, type: number, rest: number, body: Bytes, dstMac?: string): void {
@@ -525,17 +525,6 @@ function less(a: Ev, b: Ev): boolean {
   return a.t < b.t || (a.t === b.t && a.seq < b.seq);
 }
 
-function concatAll(...parts: Bytes[]): Bytes {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 /** Source/target link-layer address option (RFC 4861 §4.6.1). */
 function lla(type: 1 | 2, mac: string): Bytes {

@@ -12,6 +12,7 @@
  * purpose. Addresses are strings ("aa:bb:cc:dd:ee:ff", "10.0.0.1", "fe80::1").
  * `rawFrame` wraps bytes in the `RawFrame` the decoder takes.
  */
+import { concatBytes } from '../../src/capture/pcap/writer.js';
 import type { RawFrame } from '../../src/capture/types.js';
 
 export type Bytes = Uint8Array;
@@ -21,15 +22,7 @@ export const TCP_FLAGS = { FIN: 0x01, SYN: 0x02, RST: 0x04, PSH: 0x08, ACK: 0x10
 
 /** Concatenate byte arrays. */
 export function concat(...parts: readonly Bytes[]): Bytes {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** Bytes from hex; whitespace, colons and `|` are ignored (so hexdump text can be pasted). */
