@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { existsSync, readFileSync } from 'node:fs';
 import { loadConfig, ConfigError } from './config/index.js';
+import { loadMqttSecrets, type MqttConnectSecrets } from './config/secrets.js';
 import { checkSources } from './capture/index.js';
 import { Agent } from './agent.js';
 import { LineLogger } from './log.js';
@@ -86,6 +87,20 @@ async function cmdRun(argv: string[]): Promise<number> {
     ...(values['stats-file'] === undefined ? {} : { statsFile: values['stats-file'] }),
   });
   for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => void agent.stop(sig));
+  // SIGHUP (systemctl reload): a bad new file is reported and the running configuration kept.
+  const configFile = values.config;
+  process.on('SIGHUP', () => {
+    void (async () => {
+      try {
+        const next = loadConfig(configFile);
+        const more = await checkSources(next.config.sources);
+        if (more.length > 0) throw new ConfigError(configFile, more);
+        await agent.notifyReload(() => agent.reload(next.config, next.hash));
+      } catch (err) {
+        log.log('error', 'reload refused; keeping the running configuration', { error: err instanceof ConfigError ? err.problems.join('; ') : String(err) });
+      }
+    })();
+  });
   await agent.done;
   return 0;
 }
@@ -172,8 +187,10 @@ async function cmdWatch(argv: string[]): Promise<number> {
   const { values } = parsed(() => parseArgs({ args: argv, options: { url: { type: 'string' }, config: { type: 'string', short: 'c' }, topic: { type: 'string' }, json: { type: 'boolean' }, count: { type: 'string' }, mqtt3: { type: 'boolean' } }, allowPositionals: false, strict: true }));
   let url = values.url;
   let pv: 4 | 5 = values.mqtt3 === true ? 4 : 5;
+  let connectOptions: MqttConnectSecrets | undefined;
   if (url === undefined && values.config !== undefined) {
     const { config } = loadConfig(values.config);
+    connectOptions = loadMqttSecrets(config.mqtt, { file: values.config }).connectOptions;
     url = config.mqtt.url ?? `mqtt://${config.mqtt.embedded.host}:${config.mqtt.embedded.port}`;
     if (config.mqtt.url === undefined) pv = 4;
   }
@@ -182,7 +199,7 @@ async function cmdWatch(argv: string[]): Promise<number> {
   if (!Number.isInteger(count) || count < 0) throw new UsageError(`--count = ${values.count}: expected a whole number >= 0`);
   const ac = new AbortController();
   for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => ac.abort());
-  await watch({ url, ...(values.topic === undefined ? {} : { topic: values.topic }), json: values.json === true, count, protocolVersion: pv, signal: ac.signal });
+  await watch({ url, ...(connectOptions === undefined ? {} : { connectOptions }), ...(values.topic === undefined ? {} : { topic: values.topic }), json: values.json === true, count, protocolVersion: pv, signal: ac.signal });
   return 0;
 }
 

@@ -19,6 +19,7 @@ export function createSource(c: SourceConfig): CaptureSource {
         snaplen: c.snaplen,
         monitor: c.monitor,
         tool: c.tool,
+        ...(c.tool_path === undefined ? {} : { toolPath: c.tool_path }),
         backoff: { initialMs: c.backoff.initial_ms, maxMs: c.backoff.max_ms },
       });
   }
@@ -35,7 +36,8 @@ export async function checkSources(sources: readonly SourceConfig[]): Promise<st
     if (names.has(s.name)) problems.push(`sources[${i}].name = ${JSON.stringify(s.name)}: used by another source; names must be unique`);
     names.add(s.name);
     if (s.type === 'pcap-live' && s.filter !== '') {
-      const err = await validateBpf(s.filter);
+      // The filter is compiled by the tcpdump that will capture, when the config names one.
+      const err = await validateBpf(s.filter, s.tool === 'tcpdump' && s.tool_path !== undefined ? { tcpdumpPath: s.tool_path } : {});
       if (err !== undefined) problems.push(`sources[${i}].filter = ${JSON.stringify(s.filter)}: not a valid BPF filter (${err})`);
     }
   }

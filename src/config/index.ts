@@ -35,6 +35,9 @@ function showValue(v: unknown): string {
   return s === undefined ? String(v) : s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 
+/** Keys whose wrong value may be the secret itself. */
+const SECRET_VALUE_KEYS: ReadonlySet<string> = new Set(['password_file', 'key_file']);
+
 /** One line per problem: `key = value: what is allowed`. */
 export function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
   return issues.map((i) => {
@@ -49,8 +52,10 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
     if (typeof last === 'string' && typeof input === 'object' && input !== null && last in input) {
       input = (input as Record<string, unknown>)[last];
     }
+    // A password or key pasted where its file's path belongs must not reach the log.
+    const shown = typeof last === 'string' && SECRET_VALUE_KEYS.has(last) ? '(not shown)' : showValue(input);
     const message = i.code === 'invalid_union' && 'options' in i ? `expected one of ${(i as { options: unknown[] }).options.map((o) => JSON.stringify(o)).join(' | ')}` : i.message;
-    return `${keyPath(i.path)} = ${showValue(input)}: ${message}`;
+    return `${keyPath(i.path)} = ${shown}: ${message}`;
   });
 }
 

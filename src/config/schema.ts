@@ -19,6 +19,11 @@ const backoff = z
 
 const sourceName = segment;
 
+/** A file with key material or a password: an absolute path, or `credential:NAME` (systemd LoadCredential=). */
+const secretPath = z
+  .string()
+  .regex(/^(\/.+|credential:[A-Za-z0-9_][A-Za-z0-9._-]{0,254})$/, 'expected an absolute path or credential:NAME (systemd LoadCredential=)');
+
 const pcapFileSource = z.strictObject({
   type: z.literal('pcap-file'),
   name: sourceName,
@@ -36,6 +41,8 @@ const pcapLiveSource = z.strictObject({
   filter: z.string().max(4096).default(''),
   snaplen: z.number().int().min(64).max(262_144).default(262_144),
   tool: z.enum(['tcpdump', 'dumpcap']).default('tcpdump'),
+  /** Absolute path of the capture tool; `tool` looked up in PATH when absent. */
+  tool_path: z.string().regex(/^\/[^\0]*$/, 'expected an absolute path').max(4096).optional(),
   /** 802.11 monitor mode (tcpdump -I); the interface must support it. */
   monitor: z.boolean().default(false),
   backoff: backoff.default({ initial_ms: 1000, max_ms: 60_000 }),
@@ -68,6 +75,23 @@ export const configSchema = z.strictObject({
       keepalive_s: z.number().int().min(5).max(3600).default(30),
       inflight: z.number().int().min(1).max(1024).default(64),
       reconnect: backoff.default({ initial_ms: 1000, max_ms: 60_000 }),
+      /** MQTT user name; with a client certificate the broker may take the certificate's CN instead. */
+      username: z.string().min(1).max(256).optional(),
+      /** A file holding the password (one line); never the password itself. Checked by src/config/secrets.ts. */
+      password_file: secretPath.optional(),
+      /** PEM files for mqtts://; absent `ca_file` means Node's built-in CA list. Checked by src/config/secrets.ts. */
+      tls: z
+        .strictObject({
+          ca_file: secretPath.optional(),
+          cert_file: secretPath.optional(),
+          key_file: secretPath.optional(),
+          /** Name to verify the broker's certificate against (and SNI) when it differs from the URL's host. */
+          server_name: z
+            .string()
+            .regex(/^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/, 'expected a DNS host name')
+            .optional(),
+        })
+        .optional(),
       embedded: z
         .strictObject({
           host: z.string().default('127.0.0.1'),

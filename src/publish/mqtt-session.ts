@@ -48,7 +48,18 @@ export interface MqttSessionOptions {
   /** Credentials and TLS material, passed through to mqtt.js. */
   readonly connectOptions?: Pick<IClientOptions, 'username' | 'password' | 'ca' | 'cert' | 'key' | 'rejectUnauthorized' | 'servername'>;
   readonly onState?: (change: SessionStateChange) => void;
+  /**
+   * Commands to this sensor: `filter` is subscribed (QoS 1) on every
+   * connection and every message on it is handed to `handle`, which must not
+   * throw (src/publish/commands.ts `CommandHandler`).
+   */
+  readonly commands?: CommandSink;
   readonly now?: () => number;
+}
+
+export interface CommandSink {
+  readonly filter: string;
+  handle(topic: string, payload: Uint8Array, retained: boolean): unknown;
 }
 
 export interface SessionStats {
@@ -58,6 +69,10 @@ export interface SessionStats {
   acked: number;
   expired: number;
   rejected: number;
+  /** Messages that arrived on the command filter (valid or not). */
+  commands: number;
+  /** SUBACKs refusing the command filter (the broker's ACL lacks read on `…/cmd/#`). */
+  commandSubscribeFailures: number;
 }
 
 const CONNACK_V4: Readonly<Record<number, string>> = {
@@ -81,10 +96,33 @@ const CONNACK_V5: Readonly<Record<number, string>> = {
   0x8c: 'bad authentication method',
 };
 
+/** Node's codes for a broker certificate that failed verification (OpenSSL X509_V_ERR_* names). */
+const SERVER_CERT_ERRORS: ReadonlySet<string> = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID',
+  'CERT_SIGNATURE_FAILURE', 'CERT_UNTRUSTED', 'CERT_REJECTED', 'CERT_REVOKED', 'INVALID_CA', 'INVALID_PURPOSE',
+  'HOSTNAME_MISMATCH', 'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** TLS alerts (RFC 8446 §6.2) by which a broker refuses the sensor's certificate. */
+const CLIENT_CERT_ALERTS = /^ERR_SSL_(?:SSLV3|TLSV1|TLSV13)_ALERT_(UNKNOWN_CA|BAD_CERTIFICATE|CERTIFICATE_REQUIRED|CERTIFICATE_EXPIRED|CERTIFICATE_REVOKED|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|ACCESS_DENIED|DECRYPT_ERROR)$/;
+
+/** A readable reason for a TLS failure, or undefined when `code` is not one. */
+function describeTls(code: string, message: string): string | undefined {
+  if (SERVER_CERT_ERRORS.has(code)) {
+    const what = code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH' ? 'does not match the host name' : 'is not trusted';
+    return `TLS: broker certificate ${what}; the sensor refuses the broker (${code}: ${message.split(':')[0]})`;
+  }
+  const alert = CLIENT_CERT_ALERTS.exec(code);
+  if (alert !== null) return `TLS: certificate rejected by broker (alert ${alert[1]!.toLowerCase().replaceAll('_', ' ')})`;
+  if (code.startsWith('ERR_SSL_')) return `TLS: handshake failed (${code})`;
+  return undefined;
+}
+
 /** A short, stable reason for a state change, from whatever mqtt.js or the socket reported. */
 export function describeError(err: unknown, protocolVersion: 4 | 5): string {
   const e = err as { code?: unknown; message?: unknown };
-  if (typeof e?.code === 'string') return e.code;
+  if (typeof e?.code === 'string') return describeTls(e.code, String(e.message ?? '')) ?? e.code;
   if (typeof e?.code === 'number') {
     const text = (protocolVersion === 5 ? CONNACK_V5 : CONNACK_V4)[e.code];
     if (text !== undefined) return `${text} (CONNACK ${e.code})`;
@@ -112,7 +150,7 @@ export class MqttSession {
   private readonly pv: 4 | 5;
   private readonly now: () => number;
   private stateNow: SessionState = 'offline';
-  readonly stats: SessionStats = { connects: 0, connectFailures: 0, published: 0, acked: 0, expired: 0, rejected: 0 };
+  readonly stats: SessionStats = { connects: 0, connectFailures: 0, published: 0, acked: 0, expired: 0, rejected: 0, commands: 0, commandSubscribeFailures: 0 };
 
   constructor(private readonly opts: MqttSessionOptions) {
     this.pv = opts.protocolVersion ?? 5;
@@ -127,6 +165,19 @@ export class MqttSession {
 
   get inflightCount(): number {
     return this.inflight.size;
+  }
+
+  /**
+   * Republishes the retained status (a source changed state, the config was
+   * reloaded). Status is state, not an event: while offline there is nothing
+   * to queue, the next connect publishes the status of that moment.
+   */
+  refreshStatus(): void {
+    if (this.online && this.client !== undefined) this.publishStatus(this.client);
+  }
+
+  private publishStatus(client: MqttClient): void {
+    client.publish(this.opts.statusTopic, toBuffer(this.opts.statusPayload('online')), { qos: 1, retain: true, ...this.props({ contentType: 'application/cbor' }) }, () => undefined);
   }
 
   start(): void {
@@ -176,12 +227,8 @@ export class MqttSession {
       this.sentThrough = 0; // resend everything un-acked, from the head
       const rm = this.pv === 5 ? connack.properties?.receiveMaximum : undefined;
       this.window = Math.max(1, Math.min(this.opts.inflightWindow ?? 64, rm ?? 65_535));
-      client.publish(
-        this.opts.statusTopic,
-        toBuffer(this.opts.statusPayload('online')),
-        { qos: 1, retain: true, ...this.props({ contentType: 'application/cbor' }) },
-        () => undefined,
-      );
+      this.publishStatus(client);
+      this.subscribeCommands(client, gen);
       this.setState('online');
       this.schedulePump();
     });
@@ -199,6 +246,21 @@ export class MqttSession {
     client.on('close', () => {
       if (gen !== this.gen) return;
       this.onClosed(client);
+    });
+  }
+
+  private subscribeCommands(client: MqttClient, gen: number): void {
+    const commands = this.opts.commands;
+    if (commands === undefined) return;
+    client.on('message', (topic, payload, packet) => {
+      if (gen !== this.gen) return;
+      this.stats.commands++;
+      commands.handle(topic, payload, packet.retain);
+    });
+    // MQTT 5 §3.8.3.1: Retain Handling 2, no retained messages at subscribe time; Retain As
+    // Published, so a retained command forwarded live still shows its flag and is refused.
+    client.subscribe(commands.filter, { qos: 1, ...(this.pv === 5 ? { rh: 2, rap: true } : {}) }, (err) => {
+      if (err && gen === this.gen) this.stats.commandSubscribeFailures++;
     });
   }
 

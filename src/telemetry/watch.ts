@@ -14,6 +14,8 @@ export interface WatchOptions {
   /** Stop after this many messages (0: never). */
   readonly count?: number;
   readonly protocolVersion?: 4 | 5;
+  /** TLS material and credentials (src/config/secrets.ts), as for the sensor. */
+  readonly connectOptions?: Pick<mqtt.IClientOptions, 'username' | 'password' | 'ca' | 'cert' | 'key' | 'rejectUnauthorized' | 'servername'>;
   readonly out?: NodeJS.WritableStream;
   readonly signal?: AbortSignal;
   /** Called once the subscription is in place. */
@@ -63,7 +65,7 @@ export function watch(opts: WatchOptions): Promise<number> {
   const topic = opts.topic ?? 'iomt/v1/#';
   return new Promise((resolve, reject) => {
     let n = 0;
-    const client = mqtt.connect(opts.url, { protocolVersion: opts.protocolVersion ?? 5, reconnectPeriod: 1000, connectTimeout: 10_000 });
+    const client = mqtt.connect(opts.url, { ...opts.connectOptions, protocolVersion: opts.protocolVersion ?? 5, reconnectPeriod: 1000, connectTimeout: 10_000 });
     const finish = () => {
       client.end(true, {}, () => resolve(n));
     };

@@ -410,7 +410,7 @@ def main(argv):
             value = decode_strict(data)
             validator.match(("ref", rule), value, rule)
             print(json.dumps({"file": name, "ok": True}))
-        except (Invalid, cbor2.CBORDecodeError) as e:
+        except (Invalid, cbor2.CBORDecodeError, UnicodeDecodeError) as e:
             print(json.dumps({"file": name, "ok": False, "error": str(e)}))
         except CddlError as e:
             print(json.dumps({"schema_error": str(e)}))

@@ -55,6 +55,19 @@ export interface BrokerOptions {
   /** Extra mosquitto.conf lines, e.g. `allow_anonymous false`. */
   readonly extra?: readonly string[];
   readonly anonymous?: boolean;
+  /** A TLS listener (the URL becomes mqtts://): PEM files, as mosquitto.conf(5) names them. */
+  readonly tls?: {
+    readonly cafile: string;
+    readonly certfile: string;
+    readonly keyfile: string;
+    /** Clients must present a certificate from `cafile`. */
+    readonly requireCertificate?: boolean;
+    /** The client certificate's CN becomes the user name (for the ACL's %u). */
+    readonly useIdentityAsUsername?: boolean;
+  };
+  readonly aclFile?: string;
+  /** Made with `mosquitto_passwd`. */
+  readonly passwordFile?: string;
 }
 
 export async function startMosquitto(opts: BrokerOptions = {}): Promise<TestBroker> {
@@ -66,6 +79,17 @@ export async function startMosquitto(opts: BrokerOptions = {}): Promise<TestBrok
     [
       `listener ${port} 127.0.0.1`,
       `allow_anonymous ${opts.anonymous === false ? 'false' : 'true'}`,
+      ...(opts.tls === undefined
+        ? []
+        : [
+            `cafile ${opts.tls.cafile}`,
+            `certfile ${opts.tls.certfile}`,
+            `keyfile ${opts.tls.keyfile}`,
+            `require_certificate ${opts.tls.requireCertificate === true}`,
+            `use_identity_as_username ${opts.tls.useIdentityAsUsername === true}`,
+          ]),
+      ...(opts.aclFile === undefined ? [] : [`acl_file ${opts.aclFile}`]),
+      ...(opts.passwordFile === undefined ? [] : [`password_file ${opts.passwordFile}`]),
       'persistence true',
       `persistence_location ${dir}/`,
       'log_dest none',
@@ -80,7 +104,7 @@ export async function startMosquitto(opts: BrokerOptions = {}): Promise<TestBrok
   let child: ChildProcess | undefined;
   const broker: TestBroker = {
     port,
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${opts.tls === undefined ? 'mqtt' : 'mqtts'}://127.0.0.1:${port}`,
     dir,
     async start() {
       if (child !== undefined) return;
