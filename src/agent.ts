@@ -6,7 +6,7 @@
  * one store batch and one outbox append; the MQTT session drains the outbox.
  */
 import { writeFileSync } from 'node:fs';
-import type { Config } from './config/index.js';
+import type { Config, SourceConfig } from './config/index.js';
 import type { RawFrame, SourceAnomaly, SourceState } from './capture/types.js';
 import { createSource } from './capture/index.js';
 import { defaultFrameDecoder } from './decode/index.js';
@@ -19,6 +19,8 @@ import { BatchSink, type Drained } from './analyze/sink.js';
 import { Store, type StoreOp } from './store/store.js';
 import { Outbox, type AppendItem } from './publish/outbox.js';
 import { MqttSession } from './publish/mqtt-session.js';
+import { CommandHandler } from './publish/commands.js';
+import { loadMqttSecrets } from './config/secrets.js';
 import type { EmbeddedBroker } from './publish/embedded-broker.js';
 import { Scheduler } from './publish/scheduler.js';
 import { Topics } from './publish/topics.js';
@@ -26,6 +28,7 @@ import { encodeStatus, outboxItem } from './publish/envelope.js';
 import { Kind, kindById, type KindBodies, type KindName, type SourceStatus } from './publish/kinds.js';
 import type { Logger } from './log.js';
 import { VERSION } from './version.js';
+import { SystemdNotifier, Watchdog } from './notify.js';
 
 export interface AgentOptions {
   readonly config: Config;
@@ -39,23 +42,35 @@ export interface AgentOptions {
 
 interface SourceRuntime {
   readonly name: string;
+  /** The source's config as JSON, to tell on reload whether it changed. */
+  readonly spec: string;
+  readonly abort: AbortController;
   state: SourceState;
   detail: string | undefined;
   readonly anomalies: Map<string, number>;
+  /** Settles when the source's iterable has ended. */
+  done: Promise<void>;
+  finished: boolean;
 }
 
 const TICK_MS = 1000;
 
 export class Agent {
-  private readonly abort = new AbortController();
   private readonly sources = new Map<string, SourceRuntime>();
+  private config: Config;
+  private configHash: string;
   private readonly startedMs = Date.now();
   private tickTimer: NodeJS.Timeout | undefined;
   private healthTimer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
-  private running: Promise<void>[] = [];
   private firstFrameMs = 0;
   private sourcesEndedMs = 0;
+  /** A source changed state or the config was reloaded: republish the retained status on the next tick. */
+  private statusDirty = false;
+  /** sd_notify(3) through a socat child; inert when not run by systemd (src/notify.ts). */
+  private notifier: SystemdNotifier | undefined;
+  /** Pings systemd only while ticks keep committing, so a stalled pipeline gets restarted. */
+  private watchdog: Watchdog | undefined;
   private committing: Promise<void> = Promise.resolve();
   private resolveDone!: () => void;
   /** Resolves when the agent has stopped. */
@@ -73,11 +88,16 @@ export class Agent {
     private readonly inventory: InventoryAnalyzer,
     private readonly decoder: ReturnType<typeof defaultFrameDecoder>,
     private readonly scheduler: Scheduler,
-  ) {}
+  ) {
+    this.config = opts.config;
+    this.configHash = opts.configHash;
+  }
 
   static async start(opts: AgentOptions): Promise<Agent> {
     const { config, log } = opts;
     const topics = new Topics({ site: config.sensor.site, ward: config.sensor.ward, sensor: config.sensor.id });
+    // Before anything is opened: bad credentials or TLS files stop start-up as configuration errors.
+    const mqttSecrets = loadMqttSecrets(config.mqtt);
     const store = await Store.open(config.state.dir);
     const outbox = await Outbox.open(store, { maxMessages: config.outbox.max_messages, maxBytes: config.outbox.max_bytes });
     const gate = new AlertGate(new AlertCatalogue(), { suppressS: config.alerts.suppress_s, maxPerMinute: config.alerts.max_per_minute });
@@ -119,6 +139,8 @@ export class Agent {
       inflightWindow: config.mqtt.inflight,
       reconnectInitialMs: config.mqtt.reconnect.initial_ms,
       reconnectMaxMs: config.mqtt.reconnect.max_ms,
+      connectOptions: mqttSecrets.connectOptions,
+      commands: new CommandHandler({ topics, log, count: (c) => sink.count(c), run: { snapshot: () => agent?.snapshot(), health: () => agent?.health() } }),
       onState: (c) => log.log(c.state === 'online' ? 'info' : 'warn', `broker ${c.state}`, { url, reason: c.reason }),
     });
     const scheduler = new Scheduler(
@@ -127,6 +149,7 @@ export class Agent {
     );
     agent = new Agent(opts, store, outbox, session, broker, pipeline, sink, gate, inventory, decoder, scheduler);
     agent.run();
+    agent.startNotifier();
     log.log('info', 'agent started', { version: VERSION, sensor: config.sensor.id, devices: inventory.size, outbox: outbox.depth, next_seq: outbox.lastSeq + 1 });
     return agent;
   }
@@ -139,13 +162,89 @@ export class Agent {
     this.healthTimer = setInterval(() => void this.health(), config.health.interval_s * 1000);
     // Subscribers that start after us get the whole inventory without waiting for the cron.
     if (this.inventory.size > 0) void this.snapshot();
-    for (const sc of config.sources) {
-      const rt: SourceRuntime = { name: sc.name, state: 'starting', detail: undefined, anomalies: new Map() };
-      this.sources.set(sc.name, rt);
-      const source = createSource(sc);
-      this.running.push(this.consume(source.open(this.abort.signal, this.eventsFor(rt))));
+    for (const sc of config.sources) this.startSource(sc);
+  }
+
+  private startSource(sc: SourceConfig): void {
+    const rt: SourceRuntime = { name: sc.name, spec: JSON.stringify(sc), abort: new AbortController(), state: 'starting', detail: undefined, anomalies: new Map(), done: Promise.resolve(), finished: false };
+    this.sources.set(sc.name, rt);
+    rt.done = this.consume(createSource(sc).open(rt.abort.signal, this.eventsFor(rt))).then(() => {
+      rt.finished = true;
+      if ([...this.sources.values()].every((s) => s.finished)) void this.sourcesEnded();
+    });
+  }
+
+  private async stopSource(name: string): Promise<void> {
+    const rt = this.sources.get(name);
+    if (rt === undefined) return;
+    rt.abort.abort();
+    await rt.done;
+    this.sources.delete(name);
+  }
+
+  /**
+   * SIGHUP: apply a new configuration without losing state. Sources are
+   * added, removed or restarted (a changed source restarts; the others keep
+   * capturing); alert limits and the health interval change in place. Keys
+   * that need the agent restarted (sensor identity, state, broker, outbox,
+   * inventory sizing) are named in the log and keep their old values.
+   */
+  async reload(next: Config, hash: string): Promise<string[]> {
+    const old = this.config;
+    const needRestart: string[] = [];
+    for (const key of ['sensor', 'state', 'mqtt', 'outbox', 'inventory'] as const) {
+      if (JSON.stringify(old[key]) !== JSON.stringify(next[key])) needRestart.push(key);
     }
-    void Promise.all(this.running).then(() => this.sourcesEnded());
+    const wanted = new Map(next.sources.map((sc) => [sc.name, sc]));
+    for (const [name, rt] of [...this.sources]) {
+      const sc = wanted.get(name);
+      if (sc === undefined || JSON.stringify(sc) !== rt.spec) await this.stopSource(name);
+    }
+    for (const sc of next.sources) if (!this.sources.has(sc.name)) this.startSource(sc);
+    this.gate.reconfigure({ suppressS: next.alerts.suppress_s, maxPerMinute: next.alerts.max_per_minute });
+    if (next.health.interval_s !== old.health.interval_s) {
+      clearInterval(this.healthTimer);
+      this.healthTimer = setInterval(() => void this.health(), next.health.interval_s * 1000);
+    }
+    // Keys that need a restart keep running with their old values until then.
+    this.config = { ...next, sensor: old.sensor, state: old.state, mqtt: old.mqtt, outbox: old.outbox, inventory: old.inventory };
+    this.configHash = hash;
+    this.statusDirty = true;
+    this.opts.log.log(needRestart.length > 0 ? 'warn' : 'info', 'configuration reloaded', {
+      sources: next.sources.map((s) => s.name).join(','),
+      hash,
+      restart_needed_for: needRestart.length > 0 ? needRestart.join(',') : undefined,
+    });
+    return needRestart;
+  }
+
+  /** READY=1 once the store is open and the sources started, then the progress-gated watchdog. */
+  private startNotifier(): void {
+    const notifier = SystemdNotifier.fromEnv(process.env, { log: this.opts.log });
+    this.notifier = notifier;
+    if (notifier.watchdogUsec !== undefined) {
+      this.watchdog = new Watchdog(() => notifier.watchdog(), notifier.watchdogUsec);
+      this.watchdog.start();
+    }
+    notifier.ready(this.readyStatus());
+  }
+
+  private readyStatus(): string {
+    return `running; sources: ${[...this.sources.keys()].join(', ')}`;
+  }
+
+  /**
+   * Brackets a configuration reload with RELOADING=1 ... READY=1 for systemd
+   * (sd_notify(3)); READY=1 goes out even when the reload fails half-way, so
+   * the unit never stays "reloading".
+   */
+  async notifyReload<T>(reload: () => Promise<T>): Promise<T> {
+    this.notifier?.reloading();
+    try {
+      return await reload();
+    } finally {
+      this.notifier?.ready(this.readyStatus());
+    }
   }
 
   private eventsFor(rt: SourceRuntime) {
@@ -159,6 +258,7 @@ export class Agent {
         const changed = s !== rt.state || detail !== rt.detail;
         rt.state = s;
         rt.detail = detail;
+        if (changed) this.statusDirty = true;
         if (changed) log.log(s === 'failed' || s === 'retrying' ? 'warn' : 'info', `source ${s}`, { source: rt.name, detail });
       },
     };
@@ -189,15 +289,24 @@ export class Agent {
   /** One tick: analyzers' periodic work, then the sink into the store and the outbox. */
   private tick(final = false): Promise<void> {
     // Ticks are serialised so batches reach the store and the outbox in order.
-    this.committing = this.committing.then(async () => {
+    const run = this.committing.then(async () => {
       const nowSec = Math.floor(Date.now() / 1000);
+      if (this.statusDirty) {
+        this.statusDirty = false;
+        this.session.refreshStatus();
+      }
       this.pipeline.tick(nowSec);
       if (final) this.inventory.flush(this.sink);
       await this.commit(this.sink.drain());
+      this.watchdog?.progress();
     });
-    return this.committing.catch((err) => {
+    // The chain itself never rejects, so one failed commit (disk full, I/O error) does not stop
+    // later ticks; the watchdog, fed only by successful commits, tells systemd if it persists.
+    this.committing = run.catch((err) => {
+      this.sink.count('agent.commit_failed');
       this.opts.log.log('error', 'tick failed', { error: String((err as Error).stack ?? err) });
     });
+    return this.committing;
   }
 
   private async commit(d: Drained): Promise<void> {
@@ -226,7 +335,7 @@ export class Agent {
   private statusPayload(state: 'online' | 'offline'): Uint8Array {
     return encodeStatus(
       { sensor: this.opts.config.sensor.id, seq: 0, time: nowTime() },
-      { state, version: VERSION, uptimeSec: Math.floor((Date.now() - this.startedMs) / 1000), configHash: this.opts.configHash, sources: this.sourceStatus() },
+      { state, version: VERSION, uptimeSec: Math.floor((Date.now() - this.startedMs) / 1000), configHash: this.configHash, sources: this.sourceStatus() },
     );
   }
 
@@ -263,8 +372,11 @@ export class Agent {
   stop(reason: string, flushTimeoutMs = 5000): Promise<void> {
     this.stopping ??= (async () => {
       this.opts.log.log('info', 'stopping', { reason });
-      this.abort.abort();
-      await Promise.allSettled(this.running);
+      this.watchdog?.stop();
+      this.notifier?.stopping(`stopping: ${reason}`);
+      // Stopped sources stay listed: the final offline status says how each one ended.
+      for (const rt of this.sources.values()) rt.abort.abort();
+      await Promise.allSettled([...this.sources.values()].map((rt) => rt.done));
       clearInterval(this.tickTimer);
       clearInterval(this.healthTimer);
       await this.scheduler.stop();
@@ -276,6 +388,7 @@ export class Agent {
       this.writeStats();
       await this.store.close();
       this.opts.log.log('info', 'stopped', { frames: this.pipeline.frames, outbox: this.outbox.depth });
+      await this.notifier?.close();
       this.resolveDone();
     })();
     return this.stopping;

@@ -6,18 +6,17 @@
  * allowed, as QoS 1 permits, and detectable as identical payloads).
  */
 import t from 'tap';
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { startMosquitto } from './support/mosquitto.js';
+import { CLI, ROOT, runAgent, sleep, until } from './support/agent.js';
 import { pcapFile, type WriterFrame } from '../src/capture/pcap/writer.js';
 import { ethernet, ipv4, udp } from './builders/frames.js';
 import { decodeTelemetry } from '../src/telemetry/index.js';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
-const CLI = join(ROOT, 'dist', 'src', 'cli.js');
 const PYTHON = '/usr/bin/python3';
 const CHECK = join(ROOT, 'test', 'py', 'cddl_check.py');
 const CDDL = join(ROOT, 'docs', 'telemetry.cddl');
@@ -54,25 +53,6 @@ health: {interval_s: 5}
 `,
   );
   return file;
-}
-
-function runAgent(args: string[]): { child: ChildProcess; exit: Promise<{ code: number | null; signal: string | null; out: string }> } {
-  const child = spawn(process.execPath, [CLI, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exit = new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, out })));
-  return { child, exit };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, cond: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 t.test('outage and SIGKILL lose nothing: every seq arrives in order', async (t) => {

@@ -40,9 +40,14 @@ export class AlertGate {
 
   constructor(
     private readonly catalogue: AlertCatalogue,
-    private readonly opts: AlertGateOptions,
+    private opts: AlertGateOptions,
   ) {
     this.maxKeys = opts.maxKeys ?? 65_536;
+  }
+
+  /** New limits on reload; windows already open keep their end time. */
+  reconfigure(opts: Pick<AlertGateOptions, 'suppressS' | 'maxPerMinute'>): void {
+    this.opts = { ...this.opts, ...opts };
   }
 
   /** Returns the alert to publish, or undefined when it was folded or rate limited. */
