@@ -88,6 +88,7 @@ export class Agent {
     private readonly inventory: InventoryAnalyzer,
     private readonly decoder: ReturnType<typeof defaultFrameDecoder>,
     private readonly scheduler: Scheduler,
+    private readonly oui: OuiRegistry,
   ) {
     this.config = opts.config;
     this.configHash = opts.configHash;
@@ -102,6 +103,7 @@ export class Agent {
     const outbox = await Outbox.open(store, { maxMessages: config.outbox.max_messages, maxBytes: config.outbox.max_bytes });
     const gate = new AlertGate(new AlertCatalogue(), { suppressS: config.alerts.suppress_s, maxPerMinute: config.alerts.max_per_minute });
     const sink = new BatchSink(gate);
+    const oui = new OuiRegistry();
     const inventory = new InventoryAnalyzer(
       {
         maxDevices: config.inventory.max_devices,
@@ -109,7 +111,7 @@ export class Agent {
         deltaIntervalS: config.inventory.delta_interval_s,
         maxIpsPerDevice: config.inventory.max_ips_per_device,
       },
-      new OuiRegistry(),
+      oui,
     );
     inventory.restore(await store.all('devices'));
     const decoder = defaultFrameDecoder();
@@ -147,7 +149,7 @@ export class Agent {
       [{ name: 'inventory-snapshot', cron: config.inventory.snapshot_cron, run: () => agent?.snapshot() }],
       { onError: (job, err) => log.log('error', 'scheduled job failed', { job, error: String(err) }) },
     );
-    agent = new Agent(opts, store, outbox, session, broker, pipeline, sink, gate, inventory, decoder, scheduler);
+    agent = new Agent(opts, store, outbox, session, broker, pipeline, sink, gate, inventory, decoder, scheduler, oui);
     agent.run();
     agent.startNotifier();
     log.log('info', 'agent started', { version: VERSION, sensor: config.sensor.id, devices: inventory.size, outbox: outbox.depth, next_seq: outbox.lastSeq + 1 });
@@ -335,8 +337,14 @@ export class Agent {
   private statusPayload(state: 'online' | 'offline'): Uint8Array {
     return encodeStatus(
       { sensor: this.opts.config.sensor.id, seq: 0, time: nowTime() },
-      { state, version: VERSION, uptimeSec: Math.floor((Date.now() - this.startedMs) / 1000), configHash: this.configHash, sources: this.sourceStatus() },
+      { state, version: VERSION, uptimeSec: Math.floor((Date.now() - this.startedMs) / 1000), configHash: this.configHash, sources: this.sourceStatus(), feeds: this.feeds() },
     );
+  }
+
+  /** Versions of the reference data in use, for the status stream. */
+  private feeds(): Record<string, string> {
+    const oui = this.oui.source;
+    return { oui: `${oui.origin} ${oui.version} (${oui.entries} prefixes)` };
   }
 
   /** Counters for the health stream: decode, sources, analyzers, alerts, outbox, session. */

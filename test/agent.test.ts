@@ -121,11 +121,14 @@ t.test('outage and SIGKILL lose nothing: every seq arrives in order', async (t) 
   const alerts = data.filter((r) => r.topic.endsWith('/alerts')).map((r) => decodeTelemetry(r.payload));
   const alerted = new Set(alerts.map((m) => (m.ok && m.kindName === 'alert' ? m.body.device : '')));
   t.equal(alerted.size, DEVICES, 'one new_device alert per device, none lost across the kill');
-  const files = [...firstSeen.entries()].slice(0, 200).map(([seq, p]) => {
-    const f = join(dir, `p${seq}.cbor`);
+  // Status messages (seq 0, outside the sequence) carry the feeds map: check them too.
+  const statuses = received.filter((r) => r.seq === 0).map((r) => r.payload);
+  const files = [...[...firstSeen.values()].slice(0, 200), ...statuses].map((p, i) => {
+    const f = join(dir, `p${i}.cbor`);
     writeFileSync(f, p);
     return f;
   });
+  t.ok(statuses.length > 0, 'status messages were received and are checked too');
   const verdicts = await new Promise<string>((resolve, reject) =>
     execFile(PYTHON, [CHECK, CDDL, 'telemetry', ...files], { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout))),
   );
@@ -157,7 +160,7 @@ t.test('retained status says online, and the last will says offline after a kill
       return await new Promise<string>((resolve) => {
         c.on('message', (_t, p) => {
           const m = decodeTelemetry(p);
-          resolve(m.ok && m.kindName === 'status' ? `${m.body.state} ${m.body.sources.map((s) => `${s.name}=${s.state}`).join(',')}` : 'bad');
+          resolve(m.ok && m.kindName === 'status' ? `${m.body.state} ${m.body.sources.map((s) => `${s.name}=${s.state}`).join(',')} ${JSON.stringify(m.body.feeds ?? {})}` : 'bad');
         });
         c.on('connect', () => c.subscribe('iomt/v1/test-site/icu-3/e2e-1/status', { qos: 1 }));
       });
@@ -166,7 +169,7 @@ t.test('retained status says online, and the last will says offline after a kill
     }
   };
   await sleep(1500);
-  t.match(await status(), /^online ward=running/, 'retained status online with the source running');
+  t.match(await status(), /^online ward=running \{"oui":"ieee-data:\/usr\/share\/ieee-data \d{4}-\d\d-\d\d \(\d+ prefixes\)"\}$/, 'retained status online with the source running and the OUI feed version');
   agent.child.kill('SIGKILL');
   await agent.exit;
   // Mosquitto publishes the will once it notices the dead connection (socket closed by the kernel).

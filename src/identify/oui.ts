@@ -8,7 +8,7 @@
  * data; neither is a hand-made list. Loaded on first use, then held as three
  * maps keyed by the prefix as a number so a lookup is three Map reads.
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -16,6 +16,8 @@ export interface OuiSource {
   /** Where the registries came from, for the status stream. */
   readonly origin: string;
   readonly entries: number;
+  /** The registry's date (ieee-data: oui.csv's modification day) or the npm package version. */
+  readonly version: string;
 }
 
 type Width = 24 | 28 | 36;
@@ -64,7 +66,8 @@ export class OuiRegistry {
         const path = join(this.ieeeDataDir, file);
         if (existsSync(path)) n += this.parseCsv(readFileSync(path), width, names);
       }
-      this.loaded = { origin: `ieee-data:${this.ieeeDataDir}`, entries: n };
+      const day = statSync(join(this.ieeeDataDir, 'oui.csv')).mtime.toISOString().slice(0, 10);
+      this.loaded = { origin: `ieee-data:${this.ieeeDataDir}`, entries: n, version: day };
       return this.loaded;
     }
     const require = createRequire(import.meta.url);
@@ -76,7 +79,8 @@ export class OuiRegistry {
       const nl = v.indexOf('\n');
       m24.set(parseInt(hex, 16), nl < 0 ? v : v.slice(0, nl));
     }
-    this.loaded = { origin: 'npm:oui-data', entries: m24.size };
+    const pkg = require('oui-data/package.json') as { version?: string };
+    this.loaded = { origin: 'npm:oui-data', entries: m24.size, version: pkg.version ?? 'unknown' };
     return this.loaded;
   }
 

@@ -105,6 +105,7 @@ export const KINDS: readonly KindSpec[] = [
       { key: 2, name: 'uptimeSec', type: uint },
       { key: 3, name: 'configHash', type: tstr },
       { key: 4, name: 'sources', type: { t: 'array', of: SOURCE_STATUS } },
+      { key: 5, name: 'feeds', type: { t: 'facts' }, optional: true },
     ],
   },
   {
@@ -200,6 +201,8 @@ export interface StatusBody {
   readonly uptimeSec: number;
   readonly configHash: string;
   readonly sources: readonly SourceStatus[];
+  /** Reference data in use, name → version (e.g. `oui` → `ieee-data 2026-11-01, 46524 prefixes`). */
+  readonly feeds?: Readonly<Record<string, string>>;
 }
 
 export interface HealthBody {
