@@ -6,12 +6,25 @@ import type { SourceConfig } from '../config/index.js';
 import type { CaptureSource } from './types.js';
 import { PcapFileSource } from './pcap-file/index.js';
 import { PcapLiveSource, validateBpf } from './pcap-live/index.js';
+import { PcapHelperSource } from './pcap-live/helper.js';
 
 export function createSource(c: SourceConfig): CaptureSource {
   switch (c.type) {
     case 'pcap-file':
       return new PcapFileSource({ name: c.name, path: c.path, realtime: c.realtime });
     case 'pcap-live':
+      if (c.via === 'helper') {
+        // Capture runs in iomt-sensor-capture@<iface>.service; the agent only listens.
+        return new PcapHelperSource({
+          name: c.name,
+          iface: c.iface,
+          filter: c.filter,
+          snaplen: c.snaplen,
+          monitor: c.monitor,
+          ...(c.runtime_dir === undefined ? {} : { runtimeDir: c.runtime_dir }),
+          backoff: { initialMs: c.backoff.initial_ms, maxMs: c.backoff.max_ms },
+        });
+      }
       return new PcapLiveSource({
         name: c.name,
         iface: c.iface,
@@ -32,9 +45,15 @@ export function createSource(c: SourceConfig): CaptureSource {
 export async function checkSources(sources: readonly SourceConfig[]): Promise<string[]> {
   const problems: string[] = [];
   const names = new Set<string>();
+  const helperIfaces = new Set<string>();
   for (const [i, s] of sources.entries()) {
     if (names.has(s.name)) problems.push(`sources[${i}].name = ${JSON.stringify(s.name)}: used by another source; names must be unique`);
     names.add(s.name);
+    if (s.type === 'pcap-live' && s.via === 'helper') {
+      if (s.tool !== 'tcpdump') problems.push(`sources[${i}].tool = ${JSON.stringify(s.tool)}: with via: helper the capture unit runs tcpdump; ${s.tool} works with via: child only`);
+      if (helperIfaces.has(s.iface)) problems.push(`sources[${i}].iface = ${JSON.stringify(s.iface)}: another source with via: helper uses this interface; one helper socket per interface`);
+      helperIfaces.add(s.iface);
+    }
     if (s.type === 'pcap-live' && s.filter !== '') {
       // The filter is compiled by the tcpdump that will capture, when the config names one.
       const err = await validateBpf(s.filter, s.tool === 'tcpdump' && s.tool_path !== undefined ? { tcpdumpPath: s.tool_path } : {});

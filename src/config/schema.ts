@@ -46,6 +46,14 @@ const pcapLiveSource = z.strictObject({
   /** 802.11 monitor mode (tcpdump -I); the interface must support it. */
   monitor: z.boolean().default(false),
   backoff: backoff.default({ initial_ms: 1000, max_ms: 60_000 }),
+  /**
+   * `child`: the agent spawns the capture tool (needs the capabilities itself).
+   * `helper`: iomt-sensor-capture@<iface>.service captures and connects to a
+   * socket the agent listens on (src/capture/pcap-live/helper.ts).
+   */
+  via: z.enum(['child', 'helper']).default('child'),
+  /** `via: helper`: directory holding capture/<iface>.sock; $RUNTIME_DIRECTORY (first entry), else /run/iomt-sensor, when absent. */
+  runtime_dir: z.string().regex(/^\/[^\0]*$/, 'expected an absolute path').max(4000).optional(),
 });
 
 export const sourceSchema = z.discriminatedUnion('type', [pcapFileSource, pcapLiveSource]);

@@ -99,7 +99,7 @@ export function classifyExit(e: ToolExit): string {
   if (e.spawnError !== undefined) return `cannot start "${e.tool}": ${e.spawnError.message}`;
   if (/monitor mode/i.test(err)) return `interface "${e.iface}" does not support monitor mode (${lastLine(err)})`;
   if (/You don't have permission|Operation not permitted|Permission denied/i.test(err)) {
-    return `no permission to capture on "${e.iface}": run as root or give ${e.tool} CAP_NET_RAW and CAP_NET_ADMIN (${lastLine(err)})`;
+    return `no permission to capture on "${e.iface}": run as root or give ${e.tool} CAP_NET_RAW and CAP_NET_ADMIN; under iomt-sensor.service, which holds no capabilities, set via: helper (${lastLine(err)})`;
   }
   if (/No such device|doesn't exist|There is no device named/i.test(err)) return `interface "${e.iface}" does not exist`;
   if (/is not up|not up/i.test(err)) return `interface "${e.iface}" is down`;
