@@ -209,7 +209,7 @@ NOTICE_JS
   done
 }
 
-# Runtime: tcpdump (live capture child), ieee-data (vendor names).
+# Runtime: tcpdump (capture), ieee-data (vendor names), socat (systemd notifications).
 # Development and tests: mosquitto (real broker), tshark (reference decoder),
 # socat (serial pseudo-terminals), tcpreplay and iproute2 (live capture through
 # network namespaces), python3-cbor2 (independent CBOR decoder), time (bench RSS),

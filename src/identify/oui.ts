@@ -10,7 +10,7 @@
  */
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export interface OuiSource {
   /** Where the registries came from, for the status stream. */
@@ -79,7 +79,8 @@ export class OuiRegistry {
       const nl = v.indexOf('\n');
       m24.set(parseInt(hex, 16), nl < 0 ? v : v.slice(0, nl));
     }
-    const pkg = require('oui-data/package.json') as { version?: string };
+    // The package exports only its table; its version is in the package.json beside it.
+    const pkg = JSON.parse(readFileSync(join(dirname(require.resolve('oui-data')), 'package.json'), 'utf8')) as { version?: string };
     this.loaded = { origin: 'npm:oui-data', entries: m24.size, version: pkg.version ?? 'unknown' };
     return this.loaded;
   }
