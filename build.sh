@@ -213,8 +213,9 @@ NOTICE_JS
 # Development and tests: mosquitto (real broker), tshark (reference decoder),
 # socat (serial pseudo-terminals), tcpreplay and iproute2 (live capture through
 # network namespaces), python3-cbor2 (independent CBOR decoder), time (bench RSS),
-# debootstrap (the install test's Debian chroot), shellcheck (install.sh lint).
-packages=(tcpdump ieee-data mosquitto tshark socat tcpreplay iproute2 python3-cbor2 time ca-certificates debootstrap shellcheck)
+# debootstrap (the install test's Debian chroot), shellcheck (install.sh lint),
+# strace (the units' system-call filters checked against what node and tcpdump call).
+packages=(tcpdump ieee-data mosquitto tshark socat tcpreplay iproute2 python3-cbor2 time ca-certificates debootstrap shellcheck strace)
 
 if [ "$want_apt" = 1 ]; then
   missing=()
