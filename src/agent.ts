@@ -6,9 +6,8 @@
  * one store batch and one outbox append; the MQTT session drains the outbox.
  */
 import { writeFileSync } from 'node:fs';
-import type { Config, SourceConfig } from './config/index.js';
-import type { RawFrame, SourceAnomaly, SourceState } from './capture/types.js';
-import { createSource } from './capture/index.js';
+import type { Config } from './config/index.js';
+import { SourceSupervisor } from './capture/supervisor.js';
 import { defaultFrameDecoder } from './decode/index.js';
 import { AlertCatalogue } from './alerts/catalogue.js';
 import { AlertGate, type GatedAlert } from './alerts/gate.js';
@@ -24,8 +23,8 @@ import { loadMqttSecrets } from './config/secrets.js';
 import type { EmbeddedBroker } from './publish/embedded-broker.js';
 import { Scheduler } from './publish/scheduler.js';
 import { Topics } from './publish/topics.js';
-import { encodeStatus, outboxItem } from './publish/envelope.js';
-import { Kind, kindById, type KindBodies, type KindName, type SourceStatus } from './publish/kinds.js';
+import { encodeStatus, outboxItem, timeNow } from './publish/envelope.js';
+import { Kind, kindById, type KindBodies, type KindName } from './publish/kinds.js';
 import type { Logger } from './log.js';
 import { VERSION } from './version.js';
 import { SystemdNotifier, Watchdog } from './notify.js';
@@ -40,23 +39,10 @@ export interface AgentOptions {
   readonly statsFile?: string;
 }
 
-interface SourceRuntime {
-  readonly name: string;
-  /** The source's config as JSON, to tell on reload whether it changed. */
-  readonly spec: string;
-  readonly abort: AbortController;
-  state: SourceState;
-  detail: string | undefined;
-  readonly anomalies: Map<string, number>;
-  /** Settles when the source's iterable has ended. */
-  done: Promise<void>;
-  finished: boolean;
-}
-
 const TICK_MS = 1000;
 
 export class Agent {
-  private readonly sources = new Map<string, SourceRuntime>();
+  private readonly sources: SourceSupervisor;
   private config: Config;
   private configHash: string;
   private readonly startedMs = Date.now();
@@ -92,6 +78,16 @@ export class Agent {
   ) {
     this.config = opts.config;
     this.configHash = opts.configHash;
+    this.sources = new SourceSupervisor({
+      process: (batch) => {
+        if (this.firstFrameMs === 0 && batch.length > 0) this.firstFrameMs = Date.now();
+        this.pipeline.process(batch);
+      },
+      count: (code) => this.sink.count(code),
+      changed: () => (this.statusDirty = true),
+      allEnded: () => void this.sourcesEnded(),
+      log: opts.log,
+    });
   }
 
   static async start(opts: AgentOptions): Promise<Agent> {
@@ -135,7 +131,7 @@ export class Agent {
       outbox,
       topicFor: (stream) => topics.stream(stream),
       statusTopic: topics.status,
-      statusPayload: (state) => agent?.statusPayload(state) ?? encodeStatus({ sensor: config.sensor.id, seq: 0, time: nowTime() }, { state, version: VERSION, uptimeSec: 0, configHash: opts.configHash, sources: [] }),
+      statusPayload: (state) => agent?.statusPayload(state) ?? encodeStatus({ sensor: config.sensor.id, seq: 0, time: timeNow() }, { state, version: VERSION, uptimeSec: 0, configHash: opts.configHash, sources: [] }),
       protocolVersion,
       keepaliveSec: config.mqtt.keepalive_s,
       inflightWindow: config.mqtt.inflight,
@@ -164,24 +160,7 @@ export class Agent {
     this.healthTimer = setInterval(() => void this.health(), config.health.interval_s * 1000);
     // Subscribers that start after us get the whole inventory without waiting for the cron.
     if (this.inventory.size > 0) void this.snapshot();
-    for (const sc of config.sources) this.startSource(sc);
-  }
-
-  private startSource(sc: SourceConfig): void {
-    const rt: SourceRuntime = { name: sc.name, spec: JSON.stringify(sc), abort: new AbortController(), state: 'starting', detail: undefined, anomalies: new Map(), done: Promise.resolve(), finished: false };
-    this.sources.set(sc.name, rt);
-    rt.done = this.consume(createSource(sc).open(rt.abort.signal, this.eventsFor(rt))).then(() => {
-      rt.finished = true;
-      if ([...this.sources.values()].every((s) => s.finished)) void this.sourcesEnded();
-    });
-  }
-
-  private async stopSource(name: string): Promise<void> {
-    const rt = this.sources.get(name);
-    if (rt === undefined) return;
-    rt.abort.abort();
-    await rt.done;
-    this.sources.delete(name);
+    for (const sc of config.sources) this.sources.start(sc);
   }
 
   /**
@@ -197,12 +176,7 @@ export class Agent {
     for (const key of ['sensor', 'state', 'mqtt', 'outbox', 'inventory'] as const) {
       if (JSON.stringify(old[key]) !== JSON.stringify(next[key])) needRestart.push(key);
     }
-    const wanted = new Map(next.sources.map((sc) => [sc.name, sc]));
-    for (const [name, rt] of [...this.sources]) {
-      const sc = wanted.get(name);
-      if (sc === undefined || JSON.stringify(sc) !== rt.spec) await this.stopSource(name);
-    }
-    for (const sc of next.sources) if (!this.sources.has(sc.name)) this.startSource(sc);
+    await this.sources.apply(next.sources);
     this.gate.reconfigure({ suppressS: next.alerts.suppress_s, maxPerMinute: next.alerts.max_per_minute });
     if (next.health.interval_s !== old.health.interval_s) {
       clearInterval(this.healthTimer);
@@ -232,7 +206,7 @@ export class Agent {
   }
 
   private readyStatus(): string {
-    return `running; sources: ${[...this.sources.keys()].join(', ')}`;
+    return `running; sources: ${this.sources.names().join(', ')}`;
   }
 
   /**
@@ -246,36 +220,6 @@ export class Agent {
       return await reload();
     } finally {
       this.notifier?.ready(this.readyStatus());
-    }
-  }
-
-  private eventsFor(rt: SourceRuntime) {
-    const log = this.opts.log;
-    return {
-      anomaly: (a: SourceAnomaly) => {
-        rt.anomalies.set(a.code, (rt.anomalies.get(a.code) ?? 0) + 1);
-        this.sink.count(`source.${a.code}`);
-      },
-      state: (s: SourceState, detail?: string) => {
-        const changed = s !== rt.state || detail !== rt.detail;
-        rt.state = s;
-        rt.detail = detail;
-        if (changed) this.statusDirty = true;
-        if (changed) log.log(s === 'failed' || s === 'retrying' ? 'warn' : 'info', `source ${s}`, { source: rt.name, detail });
-      },
-    };
-  }
-
-  private async consume(batches: AsyncIterable<readonly RawFrame[]>): Promise<void> {
-    try {
-      for await (const batch of batches) {
-        if (this.firstFrameMs === 0 && batch.length > 0) this.firstFrameMs = Date.now();
-        this.pipeline.process(batch);
-      }
-    } catch (err) {
-      // Sources turn bad input into anomalies; anything reaching here is a bug, counted and logged.
-      this.sink.count('source.bug');
-      this.opts.log.log('error', 'source failed', { error: String((err as Error).stack ?? err) });
     }
   }
 
@@ -318,9 +262,9 @@ export class Agent {
     for (const m of d.messages) {
       const spec = kindById(m.kind);
       if (spec === undefined) throw new Error(`analyzer published unknown telemetry kind ${m.kind} on ${m.stream}`);
-      items.push(outboxItem(spec.name as KindName, sensor, nowTime(), m.body as KindBodies[KindName]));
+      items.push(outboxItem(spec.name as KindName, sensor, timeNow(), m.body as KindBodies[KindName]));
     }
-    for (const a of d.alerts) items.push(outboxItem('alert', sensor, nowTime(), alertBody(a)));
+    for (const a of d.alerts) items.push(outboxItem('alert', sensor, timeNow(), alertBody(a)));
     // One atomic batch: state and the telemetry announcing it survive a crash together.
     if (items.length > 0 || ops.length > 0) await this.outbox.commit(items, ops);
   }
@@ -330,14 +274,10 @@ export class Agent {
     return this.tick();
   }
 
-  private sourceStatus(): SourceStatus[] {
-    return [...this.sources.values()].map((s) => (s.detail === undefined ? { name: s.name, state: s.state } : { name: s.name, state: s.state, detail: s.detail.slice(0, 200) }));
-  }
-
   private statusPayload(state: 'online' | 'offline'): Uint8Array {
     return encodeStatus(
-      { sensor: this.opts.config.sensor.id, seq: 0, time: nowTime() },
-      { state, version: VERSION, uptimeSec: Math.floor((Date.now() - this.startedMs) / 1000), configHash: this.configHash, sources: this.sourceStatus(), feeds: this.feeds() },
+      { sensor: this.opts.config.sensor.id, seq: 0, time: timeNow() },
+      { state, version: VERSION, uptimeSec: Math.floor((Date.now() - this.startedMs) / 1000), configHash: this.configHash, sources: this.sources.status(), feeds: this.feeds() },
     );
   }
 
@@ -371,7 +311,7 @@ export class Agent {
       outboxBytes: this.outbox.bytes,
       rssBytes: process.memoryUsage.rss(),
       uptimeSec: Math.floor((Date.now() - this.startedMs) / 1000),
-      sources: this.sourceStatus(),
+      sources: this.sources.status(),
     } satisfies KindBodies['health']);
     return this.tick(final);
   }
@@ -382,9 +322,7 @@ export class Agent {
       this.opts.log.log('info', 'stopping', { reason });
       this.watchdog?.stop();
       this.notifier?.stopping(`stopping: ${reason}`);
-      // Stopped sources stay listed: the final offline status says how each one ended.
-      for (const rt of this.sources.values()) rt.abort.abort();
-      await Promise.allSettled([...this.sources.values()].map((rt) => rt.done));
+      await this.sources.stopAll();
       clearInterval(this.tickTimer);
       clearInterval(this.healthTimer);
       await this.scheduler.stop();
@@ -434,17 +372,6 @@ function alertBody(a: GatedAlert): KindBodies['alert'] {
   };
 }
 
-function nowTime(): readonly [number, number] {
-  const ms = Date.now();
-  return [Math.floor(ms / 1000), (ms % 1000) * 1_000_000];
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
-  });
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,0 +1,117 @@
+/**
+ * Runs the configured capture sources: starts each one, feeds its batches to
+ * the pipeline, keeps its state for `status` and `health`, and on a reload
+ * restarts only the sources whose configuration changed.
+ */
+import type { SourceConfig } from '../config/index.js';
+import type { Logger } from '../log.js';
+import type { CaptureSource, RawFrame, SourceAnomaly, SourceEvents, SourceState } from './types.js';
+import { createSource } from './index.js';
+
+export interface SourceStatusEntry {
+  readonly name: string;
+  readonly state: SourceState;
+  readonly detail?: string;
+}
+
+export interface SupervisorHooks {
+  /** Every batch of every source, in arrival order. */
+  process(batch: readonly RawFrame[]): void;
+  /** Health counters (`source.<anomaly code>`, `source.bug`). */
+  count(code: string): void;
+  /** A source changed state: the retained status is due again. */
+  changed(): void;
+  /** Every source's input has ended (file replays). */
+  allEnded(): void;
+  readonly log: Logger;
+}
+
+interface Running {
+  readonly name: string;
+  /** The source's config as JSON, to tell on reload whether it changed. */
+  readonly spec: string;
+  readonly abort: AbortController;
+  state: SourceState;
+  detail: string | undefined;
+  /** Settles when the source's iterable has ended. */
+  done: Promise<void>;
+  finished: boolean;
+}
+
+/** Longest detail kept for the status message. */
+const MAX_DETAIL = 200;
+
+export class SourceSupervisor {
+  private readonly running = new Map<string, Running>();
+
+  constructor(
+    private readonly hooks: SupervisorHooks,
+    private readonly create: (c: SourceConfig) => CaptureSource = createSource,
+  ) {}
+
+  names(): string[] {
+    return [...this.running.keys()];
+  }
+
+  status(): SourceStatusEntry[] {
+    return [...this.running.values()].map((s) => (s.detail === undefined ? { name: s.name, state: s.state } : { name: s.name, state: s.state, detail: s.detail.slice(0, MAX_DETAIL) }));
+  }
+
+  start(sc: SourceConfig): void {
+    const rt: Running = { name: sc.name, spec: JSON.stringify(sc), abort: new AbortController(), state: 'starting', detail: undefined, done: Promise.resolve(), finished: false };
+    this.running.set(sc.name, rt);
+    rt.done = this.consume(this.create(sc).open(rt.abort.signal, this.eventsFor(rt))).then(() => {
+      rt.finished = true;
+      if ([...this.running.values()].every((s) => s.finished)) this.hooks.allEnded();
+    });
+  }
+
+  /** Stops one source and forgets it. */
+  async stop(name: string): Promise<void> {
+    const rt = this.running.get(name);
+    if (rt === undefined) return;
+    rt.abort.abort();
+    await rt.done;
+    this.running.delete(name);
+  }
+
+  /** Reload: sources gone or changed stop, new or changed ones start, the rest keep capturing. */
+  async apply(next: readonly SourceConfig[]): Promise<void> {
+    const wanted = new Map(next.map((sc) => [sc.name, sc]));
+    for (const [name, rt] of [...this.running]) {
+      const sc = wanted.get(name);
+      if (sc === undefined || JSON.stringify(sc) !== rt.spec) await this.stop(name);
+    }
+    for (const sc of next) if (!this.running.has(sc.name)) this.start(sc);
+  }
+
+  /** Shutdown: every source stops but stays listed, so the last status says how each ended. */
+  async stopAll(): Promise<void> {
+    for (const rt of this.running.values()) rt.abort.abort();
+    await Promise.allSettled([...this.running.values()].map((rt) => rt.done));
+  }
+
+  private eventsFor(rt: Running): SourceEvents {
+    const { log, count, changed } = this.hooks;
+    return {
+      anomaly: (a: SourceAnomaly) => count(`source.${a.code}`),
+      state: (s: SourceState, detail?: string) => {
+        if (s === rt.state && detail === rt.detail) return;
+        rt.state = s;
+        rt.detail = detail;
+        changed();
+        log.log(s === 'failed' || s === 'retrying' ? 'warn' : 'info', `source ${s}`, { source: rt.name, detail });
+      },
+    };
+  }
+
+  private async consume(batches: AsyncIterable<readonly RawFrame[]>): Promise<void> {
+    try {
+      for await (const batch of batches) this.hooks.process(batch);
+    } catch (err) {
+      // Sources turn bad input into anomalies; anything reaching here is a bug, counted and logged.
+      this.hooks.count('source.bug');
+      this.hooks.log.log('error', 'source failed', { error: String((err as Error).stack ?? err) });
+    }
+  }
+}
