@@ -5,13 +5,13 @@
  * SIGKILL of the agent mid-replay with every seq delivered in order (repeats
  * allowed, as QoS 1 permits, and detectable as identical payloads).
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { startMosquitto } from './support/mosquitto.js';
+import { startMosquitto, type TestBroker } from './support/mosquitto.js';
 import { CLI, ROOT, runAgent, sleep, until } from './support/agent.js';
 import { pcapFile, type WriterFrame } from '../src/capture/pcap/writer.js';
 import { ethernet, ipv4, udp } from './builders/frames.js';
@@ -55,7 +55,8 @@ health: {interval_s: 5}
   return file;
 }
 
-t.test('outage and SIGKILL lose nothing: every seq arrives in order', async (t) => {
+/** A temp dir, a throwaway Mosquitto and the 40-device capture, all removed at teardown. */
+async function wardSetup(t: Test): Promise<{ dir: string; broker: TestBroker; capture: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'iomt-agent-'));
   const broker = await startMosquitto();
   t.teardown(async () => {
@@ -64,6 +65,11 @@ t.test('outage and SIGKILL lose nothing: every seq arrives in order', async (t) 
   });
   const capture = join(dir, 'ward.pcap');
   writeFileSync(capture, pcapFile(1, wardFrames()));
+  return { dir, broker, capture };
+}
+
+t.test('outage and SIGKILL lose nothing: every seq arrives in order', async (t) => {
+  const { dir, broker, capture } = await wardSetup(t);
   const cfg = config(dir, broker.url, capture, true);
 
   // A persistent subscriber session: while the broker is down it queues nothing,
@@ -145,14 +151,7 @@ t.test('outage and SIGKILL lose nothing: every seq arrives in order', async (t) 
 });
 
 t.test('retained status says online, and the last will says offline after a kill', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'iomt-agent-'));
-  const broker = await startMosquitto();
-  t.teardown(async () => {
-    await broker.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const capture = join(dir, 'ward.pcap');
-  writeFileSync(capture, pcapFile(1, wardFrames()));
+  const { dir, broker, capture } = await wardSetup(t);
   const agent = runAgent(['--config', config(dir, broker.url, capture, true)]);
   const status = async (): Promise<string> => {
     const c = mqtt.connect(broker.url, { protocolVersion: 5 });

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
+import { vethNamespace } from '../../../test/support/netns.js';
 import { EventLog, plain, type PlainFrame } from '../pcap/testing.js';
 import { pcapFile, type WriterFrame } from '../pcap/writer.js';
 import { ethernet, ipv4, udp } from '../../../test/builders/frames.js';
@@ -165,26 +166,13 @@ t.test('an unusable runtime directory: retrying with the reason', async (t) => {
 });
 
 t.test('a real tcpdump in a network namespace as the helper', { skip: isRoot ? false : 'needs root for ip netns' }, async (t) => {
-  const id = process.pid % 10_000_000;
-  const ns = `iomt-hlp-${id}`;
-  const vOut = `vh${id}a`; // root namespace; tcpreplay sends here
-  const vIn = `vh${id}b`; // in the namespace; the helper's tcpdump listens here
   const rt = mkdtempSync(join(tmpdir(), 'helper-live-'));
   const helpers: ChildProcess[] = [];
   t.teardown(() => {
     for (const h of helpers) if (h.exitCode === null && h.signalCode === null) h.kill('SIGKILL');
-    for (const args of [['link', 'del', vOut], ['netns', 'del', ns]]) {
-      try {
-        execFileSync('ip', args, { stdio: 'ignore' });
-      } catch { /* already gone */ }
-    }
     rmSync(rt, { recursive: true, force: true });
   });
-  execFileSync('ip', ['netns', 'add', ns]);
-  execFileSync('ip', ['link', 'add', vOut, 'type', 'veth', 'peer', 'name', vIn]);
-  execFileSync('ip', ['link', 'set', vIn, 'netns', ns]);
-  execFileSync('ip', ['link', 'set', vOut, 'up']);
-  execFileSync('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', vIn, 'up']);
+  const { ns, outside: vOut, inside: vIn } = vethNamespace(t, 'hlp', 'vh');
 
   // 40 frames the filter keeps, interleaved with 20 it drops.
   const all: WriterFrame[] = [];

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
+import { vethNamespace } from '../../../test/support/netns.js';
 import { EventLog, plain, type PlainFrame } from '../pcap/testing.js';
 import { pcapFile } from '../pcap/writer.js';
 import { captureCommand, classifyExit, PcapLiveSource, validateBpf } from './index.js';
@@ -118,24 +119,11 @@ t.test('no permission: retrying with what to do', { skip: isRoot ? false : 'need
 });
 
 t.test('live capture in a network namespace: tcpreplay frames arrive whole', { skip: isRoot ? false : 'needs root for ip netns' }, async (t) => {
-  const id = process.pid % 10_000_000;
-  const ns = `iomt-cap-${id}`;
-  const vOut = `vc${id}a`; // stays in the root namespace; tcpreplay sends here
-  const vIn = `vc${id}b`; // moved into the namespace; tcpdump listens here
   const dir = mkdtempSync(join(tmpdir(), 'pcap-live-test-'));
   t.teardown(() => {
-    for (const args of [['link', 'del', vOut], ['netns', 'del', ns]]) {
-      try {
-        execFileSync('ip', args, { stdio: 'ignore' });
-      } catch { /* already gone */ }
-    }
     rmSync(dir, { recursive: true, force: true });
   });
-  execFileSync('ip', ['netns', 'add', ns]);
-  execFileSync('ip', ['link', 'add', vOut, 'type', 'veth', 'peer', 'name', vIn]);
-  execFileSync('ip', ['link', 'set', vIn, 'netns', ns]);
-  execFileSync('ip', ['link', 'set', vOut, 'up']);
-  execFileSync('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', vIn, 'up']);
+  const { ns, outside: vOut, inside: vIn } = vethNamespace(t, 'cap', 'vc');
 
   // 40 Ethernet frames with the local experimental ethertype 0x88b5, 60..1014 bytes, so that
   // IPv6 neighbour discovery on the fresh link cannot be mistaken for them.
