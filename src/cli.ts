@@ -11,7 +11,7 @@ import { checkSources } from './capture/index.js';
 import { Agent } from './agent.js';
 import { LineLogger } from './log.js';
 import { VERSION } from './version.js';
-import { replayFiles, type ReplaySummary } from './analyze/replay.js';
+import { replayConfig, replayFiles, type ReplaySummary } from './analyze/replay.js';
 import { Store, StoreVersionError } from './store/store.js';
 import { isDeviceRecord, type DeviceRecord } from './analyze/inventory/record.js';
 import { decodeTelemetry, toJson } from './telemetry/index.js';
@@ -22,7 +22,7 @@ const USAGE = `iomt-sensor ${VERSION}: passive security sensor for hospital ward
 usage:
   iomt-sensor run --config FILE [--exit-when-done] [--stats-file FILE]
       Run the agent: capture, analyse, keep state, publish telemetry over MQTT.
-  iomt-sensor replay [--json] [--learning-period S] FILE...
+  iomt-sensor replay [--json] [--config FILE] [--learning-period S] FILE...
       Offline analysis of pcap/pcapng files: nothing stored, nothing published.
   iomt-sensor inventory (--config FILE | --state DIR) [--json]
       Print the device inventory kept in the state directory (the agent must be stopped).
@@ -106,15 +106,20 @@ async function cmdRun(argv: string[]): Promise<number> {
 }
 
 async function cmdReplay(argv: string[]): Promise<number> {
-  const { values, positionals } = parsed(() => parseArgs({ args: argv, options: { json: { type: 'boolean' }, 'learning-period': { type: 'string' } }, allowPositionals: true, strict: true }));
+  const { values, positionals } = parsed(() => parseArgs({ args: argv, options: { json: { type: 'boolean' }, 'learning-period': { type: 'string' }, config: { type: 'string', short: 'c' } }, allowPositionals: true, strict: true }));
   if (positionals.length === 0) throw new UsageError('replay needs at least one capture file');
-  const learning = Number(values['learning-period'] ?? 3600);
-  if (!Number.isInteger(learning) || learning < 0) throw new UsageError(`--learning-period = ${values['learning-period']}: expected whole seconds >= 0`);
+  // The agent's configuration when given, so a replay applies the same caps and limits as the ward.
+  let config = values.config !== undefined ? loadConfig(values.config).config : replayConfig();
+  if (values['learning-period'] !== undefined) {
+    const learning = Number(values['learning-period']);
+    if (!Number.isInteger(learning) || learning < 0) throw new UsageError(`--learning-period = ${values['learning-period']}: expected whole seconds >= 0`);
+    config = { ...config, inventory: { ...config.inventory, learning_period_s: learning } };
+  }
   const tty = process.stderr.isTTY === true && values.json !== true;
   let lastDraw = 0;
   const summary = await replayFiles({
     files: positionals,
-    inventory: { maxDevices: 1_000_000, learningPeriodS: learning, deltaIntervalS: 10, maxIpsPerDevice: 16 },
+    config,
     progress: tty
       ? (done, total, frames) => {
           const now = Date.now();

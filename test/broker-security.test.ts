@@ -18,8 +18,8 @@ import { loadMqttSecrets, type MqttSecrets, type SecretsEnv } from '../src/confi
 import { Store } from '../src/store/store.js';
 import { Outbox } from '../src/publish/outbox.js';
 import { MqttSession, type SessionStateChange } from '../src/publish/mqtt-session.js';
-import { Topics } from '../src/publish/topics.js';
-import { encodeStatus, outboxItem, timeNow } from '../src/publish/envelope.js';
+import { Topics } from '../src/telemetry/topics.js';
+import { encodeStatus, outboxItem, timeNow } from '../src/telemetry/envelope.js';
 import { encodeCommand } from '../src/publish/commands.js';
 import { decodeTelemetry, type TelemetryMessage } from '../src/telemetry/index.js';
 import { pcapFile, type WriterFrame } from '../src/capture/pcap/writer.js';

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { replayFiles } from '../src/analyze/replay.js';
+import { replayConfig, replayFiles } from '../src/analyze/replay.js';
 import { pcapFile } from '../src/capture/pcap/writer.js';
 import { ethernet, ipv4, ipv6, udp, tcp, arp, sll, sll2 } from './builders/frames.js';
 
@@ -77,7 +77,7 @@ function tsharkInventory(file: string): Map<string, Expect> {
 
 async function compare(t: Test, file: string): Promise<void> {
   const expected = tsharkInventory(file);
-  const summary = await replayFiles({ files: [file], inventory: { maxDevices: 100_000, learningPeriodS: 0, deltaIntervalS: 10, maxIpsPerDevice: MAX_IPS } });
+  const summary = await replayFiles({ files: [file], config: replayConfig({ inventory: { max_devices: 100_000, learning_period_s: 0, max_ips_per_device: MAX_IPS } }) });
   const got = new Map(summary.devices.map((d) => [d.key, d]));
   t.same([...got.keys()].sort(), [...expected.keys()].sort(), 'same devices');
   for (const [key, e] of expected) {

@@ -16,9 +16,9 @@ import { Encoder } from 'cbor-x';
 import { Store } from '../src/store/store.js';
 import { Outbox } from '../src/publish/outbox.js';
 import { MqttSession } from '../src/publish/mqtt-session.js';
-import { Topics } from '../src/publish/topics.js';
-import { encodeStatus, outboxItem, telemetryCbor, timeNow } from '../src/publish/envelope.js';
-import type { InventoryDevice } from '../src/publish/kinds.js';
+import { Topics } from '../src/telemetry/topics.js';
+import { encodeStatus, outboxItem, telemetryCbor, timeNow } from '../src/telemetry/envelope.js';
+import type { InventoryDevice } from '../src/telemetry/kinds.js';
 import { decodeTelemetry } from '../src/telemetry/index.js';
 import { startMosquitto } from './support/mosquitto.js';
 

@@ -60,6 +60,11 @@ export class AlertCatalogue {
     this.byCode = m;
   }
 
+  /** The definition of a code, or undefined: analyzers' codes are checked where they are raised (the gate counts unknown ones). */
+  find(code: string): AlertDefinition | undefined {
+    return this.byCode.get(code);
+  }
+
   get(code: string): AlertDefinition {
     const d = this.byCode.get(code);
     if (d === undefined) {

@@ -36,7 +36,9 @@ export class AlertGate {
   private inMinute = 0;
   private readonly maxKeys: number;
   /** Alerts counted but not published, by reason; read by the health stream. */
-  readonly counters = { suppressed: 0, rate_limited: 0, forgotten: 0 };
+  readonly counters = { suppressed: 0, rate_limited: 0, forgotten: 0, unknown_code: 0 };
+  /** The last unknown code offered, for the log line the runtime writes once per code. */
+  lastUnknown: string | undefined;
 
   constructor(
     private readonly catalogue: AlertCatalogue,
@@ -52,7 +54,13 @@ export class AlertGate {
 
   /** Returns the alert to publish, or undefined when it was folded or rate limited. */
   offer(input: AlertInput): GatedAlert | undefined {
-    const def = this.catalogue.get(input.code);
+    const def = this.catalogue.find(input.code);
+    if (def === undefined) {
+      // A typo in an analyzer must not throw inside onFrame and blind the sensor: count it.
+      this.counters.unknown_code++;
+      this.lastUnknown = input.code;
+      return undefined;
+    }
     const key = `${input.code}\u0000${input.device}`;
     const w = this.windows.get(key);
     let count = 1;

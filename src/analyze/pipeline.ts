@@ -1,32 +1,61 @@
 /**
  * The synchronous heart of the sensor: raw frames in, decoded, handed to
  * every analyzer in order. No I/O happens here; whatever the analyzers want
- * written or published collects in the sink until the agent's next tick.
+ * written or published collects in the sink until the runtime commits.
+ *
+ * Every call into an analyzer is fenced. An exception is counted as
+ * `analyzer.bug.<name>`, the frame that caused it is handed to the
+ * quarantine (so it can become a test), and the frame goes on to the other
+ * analyzers; the source never sees the exception.
  */
 import type { RawFrame } from '../capture/types.js';
 import type { FrameDecoder } from '../decode/index.js';
-import type { Analyzer, Sink } from './types.js';
+import type { Analyzer, Sink, SnapshotReason } from './types.js';
+
+/** Where frames that made an analyzer throw are kept (src/runtime/quarantine.ts). */
+export interface FrameQuarantine {
+  keep(raw: RawFrame, analyzer: string): void;
+}
+
+export interface PipelineHooks {
+  readonly quarantine?: FrameQuarantine;
+  /** Called once per analyzer and failing call, with the error (the runtime logs the first of each). */
+  readonly bug?: (analyzer: string, phase: string, err: unknown) => void;
+}
 
 export class Pipeline {
   /** Frames and bytes seen, per source name. */
   readonly perSource = new Map<string, { frames: number; bytes: number }>();
   frames = 0;
+  /** Exceptions caught per analyzer name, all phases together. */
+  readonly bugs = new Map<string, number>();
 
   constructor(
     private readonly decoder: FrameDecoder,
-    private readonly analyzers: readonly Analyzer[],
+    readonly analyzers: readonly Analyzer[],
     private readonly sink: Sink,
+    private readonly hooks: PipelineHooks = {},
   ) {}
 
   process(batch: readonly RawFrame[]): void {
     const n = batch.length;
     if (n === 0) return;
+    const analyzers = this.analyzers;
+    const sink = this.sink;
     let bytes = 0;
     for (let i = 0; i < n; i++) {
       const raw = batch[i]!;
       bytes += raw.origLen;
       const decoded = this.decoder.decode(raw);
-      for (let a = 0; a < this.analyzers.length; a++) this.analyzers[a]!.onFrame(decoded, this.sink);
+      for (let a = 0; a < analyzers.length; a++) {
+        // try/catch costs nothing on V8's fast path while nothing throws.
+        try {
+          analyzers[a]!.onFrame(decoded, sink);
+        } catch (err) {
+          this.failed(analyzers[a]!.name, 'frame', err);
+          this.hooks.quarantine?.keep(raw, analyzers[a]!.name);
+        }
+      }
     }
     this.frames += n;
     // A batch comes from one read of one source.
@@ -41,6 +70,29 @@ export class Pipeline {
   }
 
   tick(nowSec: number): void {
-    for (const a of this.analyzers) a.onTick(nowSec, this.sink);
+    for (const a of this.analyzers) this.fenced(a, 'tick', () => a.onTick(nowSec, this.sink));
+  }
+
+  flush(): void {
+    for (const a of this.analyzers) if (a.flush !== undefined) this.fenced(a, 'flush', () => a.flush!(this.sink));
+  }
+
+  snapshot(reason: SnapshotReason): void {
+    for (const a of this.analyzers) if (a.snapshot !== undefined) this.fenced(a, 'snapshot', () => a.snapshot!(this.sink, reason));
+  }
+
+  /** Runs `fn` for one analyzer; an exception is counted, never propagated. */
+  fenced(a: Analyzer, phase: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.failed(a.name, phase, err);
+    }
+  }
+
+  private failed(name: string, phase: string, err: unknown): void {
+    this.bugs.set(name, (this.bugs.get(name) ?? 0) + 1);
+    this.sink.count(`analyzer.bug.${name}`);
+    this.hooks.bug?.(name, phase, err);
   }
 }

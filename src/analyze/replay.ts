@@ -1,7 +1,9 @@
 /**
- * Offline analysis of capture files: the same decode and analyzers as the
- * agent, with nothing stored or published. Used by `iomt-sensor replay` and
- * by the conformance tests that compare the inventory with tshark.
+ * Offline analysis of capture files: the same decode, the same analyzer list
+ * (`analyzers.ts`) with the same caps, the same alert gate and the same
+ * fences as the agent, with nothing stored or published. Used by
+ * `iomt-sensor replay` and by the conformance tests that compare the
+ * inventory with tshark.
  */
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -11,13 +13,32 @@ import { defaultFrameDecoder } from '../decode/index.js';
 import { AlertCatalogue } from '../alerts/catalogue.js';
 import { AlertGate, type GatedAlert } from '../alerts/gate.js';
 import { OuiRegistry } from '../identify/oui.js';
-import { InventoryAnalyzer, type DeviceRecord, type InventoryOptions } from './inventory/index.js';
+import { validateConfig, type Config } from '../config/index.js';
+import { InventoryAnalyzer, type DeviceRecord } from './inventory/index.js';
+import { buildAnalyzers } from './analyzers.js';
 import { Pipeline } from './pipeline.js';
 import { BatchSink } from './sink.js';
 
+/**
+ * The configuration a replay runs with when none is given: the agent's
+ * defaults. Sensor identity and sources are placeholders; replay reads the
+ * files it is given.
+ */
+export function replayConfig(overrides: Record<string, unknown> = {}): Config {
+  return validateConfig({
+    sensor: { id: 'replay', site: 'offline', ward: 'offline' },
+    sources: [{ type: 'pcap-file', name: 'replay', path: '-' }],
+    ...overrides,
+  });
+}
+
+/** Alerts a summary lists; more are counted (`replay.alerts_not_listed`). */
+const MAX_ALERTS_LISTED = 10_000;
+
 export interface ReplayOptions {
   readonly files: readonly string[];
-  readonly inventory: InventoryOptions;
+  /** The agent's configuration (caps, learning period, alert limits); the defaults when absent. */
+  readonly config?: Config;
   readonly oui?: OuiRegistry;
   /** Called after every batch with bytes read so far and the total size of the files. */
   readonly progress?: (doneBytes: number, totalBytes: number, frames: number) => void;
@@ -43,15 +64,19 @@ export interface ReplaySummary {
   readonly devices: readonly DeviceRecord[];
   readonly alerts: readonly GatedAlert[];
   readonly counters: Readonly<Record<string, number>>;
+  /** The first analyzer exceptions (all are counted in `counters` as analyzer.bug.<name>). */
+  readonly bugs: readonly string[];
 }
 
 export async function replayFiles(opts: ReplayOptions): Promise<ReplaySummary> {
   const started = process.hrtime.bigint();
   const decoder = defaultFrameDecoder();
-  const gate = new AlertGate(new AlertCatalogue(), { suppressS: 3600, maxPerMinute: 1_000_000 });
+  const config = opts.config ?? replayConfig();
+  const gate = new AlertGate(new AlertCatalogue(), { suppressS: config.alerts.suppress_s, maxPerMinute: config.alerts.max_per_minute });
   const sink = new BatchSink(gate);
-  const inventory = new InventoryAnalyzer(opts.inventory, opts.oui ?? new OuiRegistry());
-  const pipeline = new Pipeline(decoder, [inventory], sink);
+  const analyzers = buildAnalyzers(config, { oui: opts.oui ?? new OuiRegistry() });
+  const bugs: string[] = [];
+  const pipeline = new Pipeline(decoder, analyzers, sink, { bug: (a, phase, err) => bugs.length < 10 && bugs.push(`${a}/${phase}: ${String(err)}`) });
   const signal = opts.signal ?? new AbortController().signal;
   let total = 0;
   for (const f of opts.files) {
@@ -63,6 +88,13 @@ export async function replayFiles(opts: ReplayOptions): Promise<ReplaySummary> {
   }
   const files: FileResult[] = [];
   const alerts: GatedAlert[] = [];
+  let alertsOver = 0;
+  const keepAlerts = (more: readonly GatedAlert[]): void => {
+    for (const a of more) {
+      if (alerts.length < MAX_ALERTS_LISTED) alerts.push(a);
+      else alertsOver++;
+    }
+  };
   let doneBefore = 0;
   for (const path of opts.files) {
     const source = new PcapFileSource({ name: path === '-' ? 'stdin' : basename(path), path });
@@ -81,13 +113,17 @@ export async function replayFiles(opts: ReplayOptions): Promise<ReplaySummary> {
     const before = pipeline.frames;
     for await (const batch of source.open(signal, events)) {
       pipeline.process(batch);
+      // Nothing is stored or published offline; drain like the agent's commits do, so memory stays bounded.
+      if (sink.pending >= config.runtime.commit_pending) keepAlerts(sink.drain().alerts);
       opts.progress?.(doneBefore + (source.counters?.bytesIn ?? 0), total, pipeline.frames);
     }
     doneBefore += source.counters?.bytesIn ?? 0;
     files.push({ file: path, frames: pipeline.frames - before, state, detail, anomalies });
   }
-  inventory.flush(sink);
-  alerts.push(...sink.drain().alerts);
+  pipeline.flush();
+  keepAlerts(sink.drain().alerts);
+  if (alertsOver > 0) sink.count('replay.alerts_not_listed', alertsOver);
+  const inventory = analyzers.find((a): a is InventoryAnalyzer => a instanceof InventoryAnalyzer);
   const c = decoder.counters;
   let bytes = 0;
   for (const s of pipeline.perSource.values()) bytes += s.bytes;
@@ -98,8 +134,9 @@ export async function replayFiles(opts: ReplayOptions): Promise<ReplaySummary> {
     files,
     decodeAnomalies: c.snapshot(),
     snapped: c.snapped,
-    devices: inventory.records(),
+    devices: inventory?.records() ?? [],
     alerts,
     counters: Object.fromEntries(sink.counters),
+    bugs,
   };
 }

@@ -1,16 +1,21 @@
 /**
- * The sink analyzers write into during a tick: telemetry to publish, records
- * to store, counters, alerts (through the de-duplicating gate). The agent
- * drains it on every tick into one store batch and one outbox append.
+ * The sink analyzers write into between commits: telemetry to publish,
+ * records to store, counters, alerts (through the de-duplicating gate). The
+ * runtime drains it into one store batch and one outbox append.
+ *
+ * Nothing here grows without bound: the runtime commits as soon as
+ * `pending` reaches its commit threshold (src/runtime/runtime.ts), and the
+ * pipeline waits for that commit before it takes the next batch, so a fast
+ * source is slowed down instead of filling memory.
  */
-import type { Sink, Stream, StoreArea } from './types.js';
+import type { AnalyzerKind, Sink, StoreArea } from './types.js';
 import type { AlertInput } from '../alerts/types.js';
 import type { AlertGate, GatedAlert } from '../alerts/gate.js';
+import type { KindBodies, KindName } from '../telemetry/kinds.js';
 
-export interface PendingMessage {
-  readonly stream: Stream;
-  readonly kind: number;
-  readonly body: unknown;
+export interface PendingMessage<K extends KindName = KindName> {
+  readonly kind: K;
+  readonly body: KindBodies[K];
 }
 
 export interface PendingOp {
@@ -40,8 +45,13 @@ export class BatchSink implements Sink {
     if (g !== undefined) this.alerts.push(g);
   }
 
-  publish(stream: Stream, kind: number, body: unknown): void {
-    this.messages.push({ stream, kind, body });
+  publish<K extends AnalyzerKind>(kind: K, body: KindBodies[K]): void {
+    this.messages.push({ kind, body } as PendingMessage);
+  }
+
+  /** The runtime's own messages (health); analyzers use `publish`. */
+  publishAny<K extends KindName>(kind: K, body: KindBodies[K]): void {
+    this.messages.push({ kind, body } as PendingMessage);
   }
 
   put(area: StoreArea, key: string, value: unknown): void {
@@ -56,8 +66,14 @@ export class BatchSink implements Sink {
     this.counters.set(code, (this.counters.get(code) ?? 0) + n);
   }
 
+  /** Messages, alerts and store operations waiting for the next commit. */
   get pending(): number {
     return this.messages.length + this.alerts.length + this.ops.length;
+  }
+
+  /** Alerts waiting: the runtime commits them promptly instead of at the next tick. */
+  get pendingAlerts(): number {
+    return this.alerts.length;
   }
 
   drain(): Drained {

@@ -20,7 +20,7 @@ function harness(t: Test) {
   let changed = 0;
   let ended = 0;
   const sup = new SourceSupervisor({
-    process: (b: readonly RawFrame[]) => seen.set(b[0]!.source, (seen.get(b[0]!.source) ?? 0) + b.length),
+    process: (b: readonly RawFrame[]) => void seen.set(b[0]!.source, (seen.get(b[0]!.source) ?? 0) + b.length),
     count: (c) => counts.set(c, (counts.get(c) ?? 0) + 1),
     changed: () => changed++,
     allEnded: () => ended++,

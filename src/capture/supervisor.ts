@@ -15,8 +15,11 @@ export interface SourceStatusEntry {
 }
 
 export interface SupervisorHooks {
-  /** Every batch of every source, in arrival order. */
-  process(batch: readonly RawFrame[]): void;
+  /**
+   * Every batch of every source, in arrival order. A returned promise makes
+   * the source wait for it before its next batch (the runtime's commit).
+   */
+  process(batch: readonly RawFrame[]): Promise<void> | void;
   /** Health counters (`source.<anomaly code>`, `source.bug`). */
   count(code: string): void;
   /** A source changed state: the retained status is due again. */
@@ -26,6 +29,12 @@ export interface SupervisorHooks {
   readonly log: Logger;
 }
 
+export interface SupervisorOptions {
+  /** Backoff before restarting a source whose loop ended abnormally. */
+  readonly restartInitialMs?: number;
+  readonly restartMaxMs?: number;
+}
+
 interface Running {
   readonly name: string;
   /** The source's config as JSON, to tell on reload whether it changed. */
@@ -33,9 +42,11 @@ interface Running {
   readonly abort: AbortController;
   state: SourceState;
   detail: string | undefined;
-  /** Settles when the source's iterable has ended. */
+  /** Settles when the source has ended for good (input finished, or stopped). */
   done: Promise<void>;
   finished: boolean;
+  /** Abnormal ends so far; sets the restart backoff. */
+  failures: number;
 }
 
 /** Longest detail kept for the status message. */
@@ -47,6 +58,7 @@ export class SourceSupervisor {
   constructor(
     private readonly hooks: SupervisorHooks,
     private readonly create: (c: SourceConfig) => CaptureSource = createSource,
+    private readonly opts: SupervisorOptions = {},
   ) {}
 
   names(): string[] {
@@ -58,12 +70,38 @@ export class SourceSupervisor {
   }
 
   start(sc: SourceConfig): void {
-    const rt: Running = { name: sc.name, spec: JSON.stringify(sc), abort: new AbortController(), state: 'starting', detail: undefined, done: Promise.resolve(), finished: false };
+    const rt: Running = { name: sc.name, spec: JSON.stringify(sc), abort: new AbortController(), state: 'starting', detail: undefined, done: Promise.resolve(), finished: false, failures: 0 };
     this.running.set(sc.name, rt);
-    rt.done = this.consume(this.create(sc).open(rt.abort.signal, this.eventsFor(rt))).then(() => {
+    rt.done = this.supervise(sc, rt).then(() => {
       rt.finished = true;
       if ([...this.running.values()].every((s) => s.finished)) this.hooks.allEnded();
     });
+  }
+
+  /**
+   * Runs a source until its input has ended or it is stopped. A loop that
+   * ends any other way (an exception, or a live source's iterable running
+   * dry) is reported as `failed` and restarted with exponential backoff: a
+   * sensor that silently stops capturing is the worst failure it can have.
+   */
+  private async supervise(sc: SourceConfig, rt: Running): Promise<void> {
+    const events = this.eventsFor(rt);
+    const initial = this.opts.restartInitialMs ?? 1000;
+    const max = this.opts.restartMaxMs ?? 60_000;
+    for (;;) {
+      const error = await this.consume(this.create(sc).open(rt.abort.signal, events));
+      if (rt.abort.signal.aborted) return;
+      // A file is read once: replaying it again would count every frame twice.
+      if (sc.type === 'pcap-file') {
+        if (error !== undefined) events.state('failed', error);
+        return;
+      }
+      rt.failures++;
+      const delay = Math.min(max, initial * 2 ** Math.min(rt.failures - 1, 20));
+      this.hooks.count('source.restarts');
+      events.state('failed', `${error ?? 'capture loop ended unexpectedly'}; restarting in ${Math.round(delay / 1000)} s`);
+      if (!(await abortableSleep(delay, rt.abort.signal))) return;
+    }
   }
 
   /** Stops one source and forgets it. */
@@ -105,13 +143,35 @@ export class SourceSupervisor {
     };
   }
 
-  private async consume(batches: AsyncIterable<readonly RawFrame[]>): Promise<void> {
+  /** Feeds a source's batches to the pipeline; returns the error that ended it, if any. */
+  private async consume(batches: AsyncIterable<readonly RawFrame[]>): Promise<string | undefined> {
     try {
-      for await (const batch of batches) this.hooks.process(batch);
+      for await (const batch of batches) {
+        const wait = this.hooks.process(batch);
+        if (wait !== undefined) await wait;
+      }
+      return undefined;
     } catch (err) {
       // Sources turn bad input into anomalies; anything reaching here is a bug, counted and logged.
       this.hooks.count('source.bug');
       this.hooks.log.log('error', 'source failed', { error: String((err as Error).stack ?? err) });
+      return String((err as Error).message ?? err).slice(0, 120);
     }
   }
+}
+
+/** Resolves true after `ms`, or false as soon as `signal` aborts. */
+function abortableSleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(t);
+      resolve(false);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }

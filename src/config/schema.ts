@@ -142,6 +142,16 @@ export const configSchema = z.strictObject({
       max_per_minute: z.number().int().min(1).max(100_000).default(120),
     })
     .default({ suppress_s: 3600, max_per_minute: 120 }),
+  runtime: z
+    .strictObject({
+      /**
+       * Store operations and messages that may wait for a commit. When the
+       * analyzers have produced this many, the runtime commits at once and the
+       * sources wait for it: memory stays bounded however fast the input.
+       */
+      commit_pending: z.number().int().min(64).max(1_000_000).default(4096),
+    })
+    .default({ commit_pending: 4096 }),
   health: z
     .strictObject({
       interval_s: z.number().int().min(5).max(86_400).default(60),

@@ -6,7 +6,7 @@ import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Encoder } from 'cbor-x';
 import { CommandHandler, encodeCommand, validateCommand, MAX_COMMAND_BYTES, type CommandRejectReason } from './commands.js';
-import { Topics } from './topics.js';
+import { Topics } from '../telemetry/topics.js';
 import type { Level } from '../log.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');

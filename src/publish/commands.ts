@@ -20,7 +20,7 @@
  */
 import { Decoder } from 'cbor-x';
 import type { Logger } from '../log.js';
-import type { Topics } from './topics.js';
+import type { Topics } from '../telemetry/topics.js';
 
 export const COMMAND_VERBS = ['snapshot', 'health'] as const;
 export type CommandVerb = (typeof COMMAND_VERBS)[number];

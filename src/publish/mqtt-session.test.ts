@@ -6,9 +6,9 @@ import mqtt, { type IClientOptions, type MqttClient, type IPublishPacket } from 
 import { Store } from '../store/store.js';
 import { Outbox } from './outbox.js';
 import { MqttSession, describeError, type SessionStateChange, type MqttSessionOptions } from './mqtt-session.js';
-import { Topics } from './topics.js';
-import { encodeStatus, messageFactory, outboxItem, timeNow } from './envelope.js';
-import type { HealthBody } from './kinds.js';
+import { Topics } from '../telemetry/topics.js';
+import { encodeStatus, messageFactory, outboxItem, timeNow } from '../telemetry/envelope.js';
+import type { HealthBody } from '../telemetry/kinds.js';
 import { startEmbeddedBroker } from './embedded-broker.js';
 import { decodeTelemetry } from '../telemetry/index.js';
 import { startMosquitto, freePort, type TestBroker } from '../../test/support/mosquitto.js';

@@ -4,12 +4,12 @@
  * as JSON. Used by `iomt-sensor watch` and `iomt-sensor decode`. Payloads are
  * untrusted input: decoding never throws, it returns a `TelemetryError`.
  */
-import { EnvelopeKey, SCHEMA_VERSION, telemetryCbor } from '../publish/envelope.js';
-import { kindById, type FieldType, type KindBodies, type KindName, type RecordSpec, type Time } from '../publish/kinds.js';
-import { decodeField, decodeRecord, TelemetryShapeError } from '../publish/record-codec.js';
+import { EnvelopeKey, SCHEMA_VERSION, telemetryCbor } from './envelope.js';
+import { kindById, type FieldType, type KindBodies, type KindName, type RecordSpec, type Time } from './kinds.js';
+import { decodeField, decodeRecord, TelemetryShapeError } from './record-codec.js';
 
-export type { KindBodies, KindName, Time } from '../publish/kinds.js';
-export { Kind, KINDS, Severity } from '../publish/kinds.js';
+export type { KindBodies, KindName, Time } from './kinds.js';
+export { Kind, KINDS, Severity } from './kinds.js';
 
 interface MessageBase {
   readonly ok: true;

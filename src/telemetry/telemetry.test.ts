@@ -4,9 +4,9 @@ import { decodeTelemetry, toJson, timeToIso } from './index.js';
 import {
   encodeAlert, encodeHealth, encodeInventoryDelta, encodeInventorySnapshot, encodeStatus, encodeMessage,
   envelopeMap, messageFactory, outboxItem, telemetryCbor, timeFromMs, timeFromNs,
-} from '../publish/envelope.js';
-import { KINDS, Kind, kindByName, type AlertBody, type InventoryDevice, type KindBodies } from '../publish/kinds.js';
-import { TelemetryShapeError } from '../publish/record-codec.js';
+} from './envelope.js';
+import { KINDS, Kind, kindByName, type AlertBody, type InventoryDevice, type KindBodies } from './kinds.js';
+import { TelemetryShapeError } from './record-codec.js';
 
 const head = { sensor: 's1', seq: 42, time: [1_700_000_000, 123_456_789] as const };
 const dev: InventoryDevice = {

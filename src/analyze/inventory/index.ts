@@ -9,15 +9,21 @@
  * once per tick, so the per-frame cost stays one Map read, and eviction takes
  * the head. Evictions are counted and raise `inventory.table_full`.
  */
-import type { Analyzer, Sink } from '../types.js';
+import type { Analyzer, Sink, SnapshotReason } from '../types.js';
 import type { DecodedFrame, Layer } from '../../decode/types.js';
 import type { OuiRegistry } from '../../identify/oui.js';
 import { macKey, macString, ipv4Number, ipv4String, ipv6String, u16be } from '../../decode/bytes.js';
-import { Kind } from '../../publish/kinds.js';
+import type { Config } from '../../config/index.js';
 import { isDeviceRecord, type DeviceRecord } from './record.js';
 
 export { type DeviceRecord } from './record.js';
 
+
+/** The inventory's options from the configuration (the same for `run` and `replay`). */
+export function inventoryOptions(config: Config): InventoryOptions {
+  const c = config.inventory;
+  return { maxDevices: c.max_devices, learningPeriodS: c.learning_period_s, deltaIntervalS: c.delta_interval_s, maxIpsPerDevice: c.max_ips_per_device };
+}
 
 export interface InventoryOptions {
   readonly maxDevices: number;
@@ -62,6 +68,7 @@ function isUsableIpv4(n: number): boolean {
 
 export class InventoryAnalyzer implements Analyzer {
   readonly name = 'inventory';
+  readonly area = 'devices' as const;
   private readonly devices = new Map<number | string, Device>();
   private readonly dirty: Device[] = [];
   /** Devices evicted since the last delta. */
@@ -236,7 +243,7 @@ export class InventoryAnalyzer implements Analyzer {
     const chunk = this.opts.snapshotChunk ?? 200;
     const parts = Math.max(1, Math.ceil(devices.length / chunk), Math.ceil(removed.length / (chunk * 5)));
     for (let p = 0; p < parts; p++) {
-      out.publish('inventory', Kind.inventoryDelta, {
+      out.publish('inventory-delta', {
         devices: devices.slice(p * chunk, (p + 1) * chunk),
         removed: removed.slice(p * chunk * 5, (p + 1) * chunk * 5),
       });
@@ -244,13 +251,24 @@ export class InventoryAnalyzer implements Analyzer {
   }
 
   /** Publishes the whole table in chunks (the periodic full snapshot). */
-  snapshot(out: Sink): void {
+  snapshot(out: Sink, reason: SnapshotReason = 'command'): void {
+    if (reason === 'startup' && this.devices.size === 0) return;
     const chunk = this.opts.snapshotChunk ?? 200;
     const all = [...this.devices.values()].map((d) => this.toRecord(d));
     const parts = Math.max(1, Math.ceil(all.length / chunk));
     for (let p = 0; p < parts; p++) {
-      out.publish('inventory', Kind.inventorySnapshot, { devices: all.slice(p * chunk, (p + 1) * chunk), part: p, parts });
+      out.publish('inventory-snapshot', { devices: all.slice(p * chunk, (p + 1) * chunk), part: p, parts });
     }
+  }
+
+  gauges(): Record<string, number> {
+    return { devices: this.devices.size };
+  }
+
+  /** Sizing keys are fixed while running: the table and its records are laid out for them. */
+  reconfigure(config: Config): readonly string[] {
+    const now = inventoryOptions(config);
+    return JSON.stringify(now) === JSON.stringify(this.opts) ? [] : ['inventory'];
   }
 
   /** All devices as owned records, least recently seen first. */

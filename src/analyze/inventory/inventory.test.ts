@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InventoryAnalyzer, type DeviceRecord, type InventoryOptions } from './index.js';
-import { Kind } from '../../publish/kinds.js';
 import { BatchSink, type Drained, type PendingMessage } from '../sink.js';
 import { AlertGate } from '../../alerts/gate.js';
 import { AlertCatalogue } from '../../alerts/catalogue.js';
@@ -77,8 +76,8 @@ const eth4 = (mac: string, ip = '10.0.0.1'): Bytes => ethernet({ src: mac, dst: 
 const eth6 = (mac: string, ip: string): Bytes => ethernet({ src: mac, dst: '00:11:22:00:00:fe', type: 0x86dd }, V6(ip));
 const macAt = (i: number): string => `00:aa:00:${[i >> 16, i >> 8, i].map((b) => (b & 0xff).toString(16).padStart(2, '0')).join(':')}`;
 
-function msgs(d: Drained, kind: number): PendingMessage[] {
-  return d.messages.filter((m) => m.stream === 'inventory' && m.kind === kind);
+function msgs(d: Drained, kind: 'inventory-delta' | 'inventory-snapshot'): PendingMessage[] {
+  return d.messages.filter((m) => m.kind === kind);
 }
 
 interface DeltaBody {
@@ -254,7 +253,7 @@ t.test('a bounded table under a flood of random MACs', async (t) => {
     if (h.get(steady) === undefined) steadyLost++;
     h.inv.onTick(now, h.sink);
     const d = h.sink.drain();
-    for (const m of msgs(d, Kind.inventoryDelta)) for (const k of (m.body as DeltaBody).removed) removed.add(k);
+    for (const m of msgs(d, 'inventory-delta')) for (const k of (m.body as DeltaBody).removed) removed.add(k);
     for (const o of d.ops) if (o.type === 'del') deleted.add(o.key);
     for (const a of d.alerts) {
       if (a.input.code !== 'inventory.table_full') continue;
@@ -288,7 +287,7 @@ t.test('eviction takes the least recently seen; deltas carry it', async (t) => {
   h.feed(eth4(macAt(5)), { t: 22 });
   h.inv.onTick(23, h.sink);
   const d = h.sink.drain();
-  const delta = msgs(d, Kind.inventoryDelta).map((m) => m.body as DeltaBody);
+  const delta = msgs(d, 'inventory-delta').map((m) => m.body as DeltaBody);
   t.equal(delta.length, 1);
   t.same(delta[0]?.removed, [`mac:${macAt(1)}`, `mac:${macAt(2)}`]);
   t.same(delta[0]?.devices.map((r) => r.key).sort(), [0, 4, 5].map((i) => `mac:${macAt(i)}`).sort());
@@ -306,7 +305,7 @@ t.test('a device evicted and heard again before the delta is not reported remove
   h.feed(eth4(macAt(0)), { t: 2 }); // evicts 1, 0 is back
   h.inv.onTick(2, h.sink);
   const d = h.sink.drain();
-  const delta = msgs(d, Kind.inventoryDelta)[0]?.body as DeltaBody;
+  const delta = msgs(d, 'inventory-delta')[0]?.body as DeltaBody;
   t.same(delta.removed, [`mac:${macAt(1)}`]);
   t.same(delta.devices.map((r) => r.key).sort(), [`mac:${macAt(0)}`, `mac:${macAt(2)}`]);
   const last = new Map<string, string>();
@@ -321,7 +320,7 @@ t.test('deltas: only what changed, on the delta interval', async (t) => {
   h.feed(eth4(B), { t: 100 });
   h.inv.onTick(100, h.sink);
   let d = h.sink.drain();
-  let deltas = msgs(d, Kind.inventoryDelta);
+  let deltas = msgs(d, 'inventory-delta');
   t.equal(deltas.length, 1);
   t.same((deltas[0]?.body as DeltaBody).devices.map((r) => r.key).sort(), [`mac:${A}`, `mac:${B}`].sort());
   t.same((deltas[0]?.body as DeltaBody).removed, []);
@@ -336,7 +335,7 @@ t.test('deltas: only what changed, on the delta interval', async (t) => {
   t.equal(h.sink.pending, 0, 'a change waits for the interval');
   h.inv.onTick(110, h.sink);
   d = h.sink.drain();
-  deltas = msgs(d, Kind.inventoryDelta);
+  deltas = msgs(d, 'inventory-delta');
   t.same(deltas.map((m) => (m.body as DeltaBody).devices.map((r) => r.key)), [[`mac:${B}`]], 'only the changed device');
   t.same(d.ops.map((o) => o.key), [`mac:${B}`]);
   t.equal((deltas[0]?.body as DeltaBody).devices[0]?.frames, 2);
@@ -356,7 +355,7 @@ t.test('snapshot parts', async (t) => {
     const h = harness(chunk === undefined ? {} : { snapshotChunk: chunk });
     for (let i = 0; i < n; i++) h.feed(eth4(macAt(i)), { t: i });
     h.inv.snapshot(h.sink);
-    const snaps = msgs(h.sink.drain(), Kind.inventorySnapshot).map((m) => m.body as SnapshotBody);
+    const snaps = msgs(h.sink.drain(), 'inventory-snapshot').map((m) => m.body as SnapshotBody);
     const label = `${n} devices, chunk ${chunk ?? 'default'}`;
     t.same(snaps.map((s) => [s.part, s.parts]), Array.from({ length: parts }, (_, p) => [p, parts]), `${label}: parts 0..${parts - 1}`);
     t.ok(snaps.every((s) => s.devices.length <= (chunk ?? 200)), `${label}: no part over the chunk`);

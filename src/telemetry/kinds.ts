@@ -9,8 +9,10 @@
  * baseline, policy, utilization, command replies); 32 and up are for
  * experiments and must not be relied on by subscribers.
  */
-import type { Stream } from '../analyze/types.js';
 import type { SourceState as CaptureSourceState } from '../capture/types.js';
+
+/** Telemetry streams (the last topic level). */
+export type Stream = 'status' | 'inventory' | 'alerts' | 'vulns' | 'baseline' | 'policy' | 'utilization' | 'health';
 
 /** [epoch seconds, nanoseconds]; both parts stay below 2^32 so cbor-x keeps them integers. */
 export type Time = readonly [sec: number, nsec: number];

@@ -5,7 +5,7 @@
  * afterwards is valid (MQTT 5 §4.7: `+` and `#` are wildcards, `/` separates
  * levels, and an empty level would make a different topic).
  */
-import type { Stream } from '../analyze/types.js';
+import type { Stream } from './kinds.js';
 
 export const TOPIC_ROOT = 'iomt/v1';
 export const MAX_SEGMENT = 64;

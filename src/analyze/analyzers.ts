@@ -1,0 +1,20 @@
+/**
+ * The one list of analyzers, built from the configuration. `iomt-sensor run`
+ * (src/agent.ts) and `iomt-sensor replay` (src/analyze/replay.ts) both call
+ * it, so an offline replay applies the same caps and options as the agent.
+ *
+ * Adding an analyzer: its folder, one line below, and its telemetry kinds.
+ */
+import type { Config } from '../config/index.js';
+import type { OuiRegistry } from '../identify/oui.js';
+import type { Analyzer } from './types.js';
+import { InventoryAnalyzer, inventoryOptions } from './inventory/index.js';
+
+/** Shared reference data the analyzers need; loaded once by the caller. */
+export interface AnalyzerDeps {
+  readonly oui: OuiRegistry;
+}
+
+export function buildAnalyzers(config: Config, deps: AnalyzerDeps): Analyzer[] {
+  return [new InventoryAnalyzer(inventoryOptions(config), deps.oui)];
+}

@@ -1,0 +1,89 @@
+/**
+ * Frames that made an analyzer throw, kept so the bug can become a test.
+ *
+ * The pipeline is synchronous and does no I/O, so `keep` only copies the
+ * frame into a bounded list; `flush` (called by the runtime after each
+ * commit) appends them to `<state>/quarantine/<linktype>.pcap`, one classic
+ * pcap file per link type because a pcap file has one link type. Both the
+ * pending list and the files are bounded; what does not fit is counted.
+ */
+import { appendFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RawFrame } from '../capture/types.js';
+import type { FrameQuarantine } from '../analyze/pipeline.js';
+import { pcapHeader, pcapRecord } from '../capture/pcap/writer.js';
+
+export interface QuarantineOptions {
+  /** Directory for the pcap files; undefined keeps nothing on disk (replay). */
+  readonly dir: string | undefined;
+  /** Frames waiting for the next flush. */
+  readonly maxPending?: number;
+  /** Bytes all quarantine files may hold together. */
+  readonly maxBytes?: number;
+}
+
+interface Kept {
+  readonly linkType: number;
+  readonly tsSec: number;
+  readonly tsNsec: number;
+  readonly bytes: Uint8Array;
+  readonly origLen: number;
+}
+
+export class Quarantine implements FrameQuarantine {
+  private pending: Kept[] = [];
+  private readonly maxPending: number;
+  private readonly maxBytes: number;
+  private written = -1;
+  readonly counters = { kept: 0, dropped: 0, write_failed: 0 };
+
+  constructor(private readonly opts: QuarantineOptions) {
+    this.maxPending = opts.maxPending ?? 64;
+    this.maxBytes = opts.maxBytes ?? 16 << 20;
+  }
+
+  keep(raw: RawFrame, _analyzer: string): void {
+    if (this.opts.dir === undefined || this.pending.length >= this.maxPending) {
+      this.counters.dropped++;
+      return;
+    }
+    // The frame's bytes are a view into the reader's buffer, reused after this batch: copy.
+    this.pending.push({ linkType: raw.linkType, tsSec: raw.tsSec, tsNsec: raw.tsNsec, bytes: raw.bytes.slice(), origLen: raw.origLen });
+  }
+
+  /** Appends what is pending to the files, within the byte bound. */
+  flush(): void {
+    const dir = this.opts.dir;
+    if (dir === undefined || this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o750 });
+      if (this.written < 0) this.written = this.sizeOnDisk(dir);
+      for (const k of batch) {
+        const rec = pcapRecord(k.tsSec, k.tsNsec, k.bytes, k.origLen);
+        if (this.written + rec.length > this.maxBytes) {
+          this.counters.dropped++;
+          continue;
+        }
+        const file = join(dir, `${k.linkType}.pcap`);
+        if (!existsSync(file)) {
+          const head = pcapHeader(k.linkType);
+          appendFileSync(file, head, { mode: 0o640 });
+          this.written += head.length;
+        }
+        appendFileSync(file, rec);
+        this.written += rec.length;
+        this.counters.kept++;
+      }
+    } catch {
+      this.counters.write_failed++;
+    }
+  }
+
+  private sizeOnDisk(dir: string): number {
+    let n = 0;
+    for (const f of readdirSync(dir)) if (f.endsWith('.pcap')) n += statSync(join(dir, f)).size;
+    return n;
+  }
+}
