@@ -3,6 +3,7 @@
  * The `iomt-sensor` command: run, replay, inventory, watch, decode.
  * Exit codes: 0 done, 1 runtime failure, 2 bad usage or configuration.
  */
+import { deviceAddresses, deviceAttr, deviceId } from './telemetry/device.js';
 import { parseArgs } from 'node:util';
 import { existsSync, readFileSync } from 'node:fs';
 import { loadConfig, ConfigError } from './config/index.js';
@@ -145,10 +146,21 @@ function table(rows: readonly (readonly string[])[]): string {
 }
 
 function renderDevices(devices: readonly DeviceRecord[]): string {
-  const rows = [['DEVICE', 'VENDOR', 'IPS', 'FRAMES', 'BYTES', 'FIRST SEEN', 'LAST SEEN']];
-  const iso = (t: readonly [number, number]) => new Date(t[0] * 1000).toISOString().slice(0, 19).replace('T', ' ');
+  const rows = [['DEVICE', 'VENDOR', 'CLASS', 'IPS', 'PEERS', 'FRAMES', 'BYTES', 'FIRST SEEN', 'LAST SEEN']];
+  const iso = (t: number) => new Date(t * 1000).toISOString().slice(0, 19).replace('T', ' ');
   for (const d of [...devices].sort((a, b) => b.frames - a.frames)) {
-    rows.push([d.key, (d.vendor ?? '-').slice(0, 32), d.ips.slice(0, 3).join(',') + (d.ips.length > 3 ? ',...' : '') || '-', String(d.frames), String(d.bytes), iso(d.firstSeen), iso(d.lastSeen)]);
+    const ips = deviceAddresses(d);
+    rows.push([
+      deviceId(d),
+      (deviceAttr(d, 'vendor') ?? '-').slice(0, 32),
+      deviceAttr(d, 'role') ?? deviceAttr(d, 'class') ?? '-',
+      ips.slice(0, 3).join(',') + (ips.length > 3 ? ',...' : '') || '-',
+      String(d.peers?.length ?? 0),
+      String(d.frames),
+      String(d.bytes),
+      iso(d.firstSeen),
+      iso(d.lastSeen),
+    ]);
   }
   return table(rows);
 }

@@ -4,6 +4,8 @@
  * configuration kept, a removed source stops, keys that need a restart are
  * named; SIGTERM then flushes and exits cleanly.
  */
+import { deviceId } from '../src/telemetry/device.js';
+import type { DeviceRecord } from '../src/analyze/inventory/record.js';
 import t from 'tap';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -85,8 +87,8 @@ t.test('SIGHUP adds and removes sources without losing state; a bad file is refu
   t.equal(done.code, 0, 'SIGTERM exits cleanly');
   t.match(done.out, /msg=stopped/, 'after flushing');
 
-  const inv = JSON.parse(execFileSync(process.execPath, [CLI, 'inventory', '--state', join(dir, 'state'), '--json'], { encoding: 'utf8' })) as Array<{ key: string; sources: string[] }>;
-  t.same(inv.map((d) => d.key).sort(), [...[0, 1, 2, 3, 4].map((i) => `mac:00:1a:fa:01:00:0${i}`), ...[0, 1, 2].map((i) => `mac:00:1a:fa:02:00:0${i}`)].sort(), 'devices from both sources kept');
+  const inv = JSON.parse(execFileSync(process.execPath, [CLI, 'inventory', '--state', join(dir, 'state'), '--json'], { encoding: 'utf8' })) as DeviceRecord[];
+  t.same(inv.map((d) => deviceId(d)).sort(), [...[0, 1, 2, 3, 4].map((i) => `mac:00:1a:fa:01:00:0${i}`), ...[0, 1, 2].map((i) => `mac:00:1a:fa:02:00:0${i}`)].sort(), 'devices from both sources kept');
   await until('the last status', () => statuses.some((s) => s.startsWith('offline')), 5000).catch(() => undefined);
   t.ok(statuses.some((s) => s === 'online a=running'), `status showed a running: ${statuses.join(' | ')}`);
   t.match(statuses[statuses.length - 1] ?? '', /^offline b=ended$/, 'the last status lists only b');

@@ -5,6 +5,8 @@
  * SIGKILL of the agent mid-replay with every seq delivered in order (repeats
  * allowed, as QoS 1 permits, and detectable as identical payloads).
  */
+import { deviceAttr } from '../src/telemetry/device.js';
+import type { DeviceRecord } from '../src/analyze/inventory/record.js';
 import t, { type Test } from 'tap';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync } from 'node:fs';
@@ -145,9 +147,9 @@ t.test('outage and SIGKILL lose nothing: every seq arrives in order', async (t) 
   const inv = await new Promise<string>((resolve, reject) =>
     execFile(process.execPath, [CLI, 'inventory', '--state', join(dir, 'state'), '--json'], (err, stdout) => (err ? reject(err) : resolve(stdout))),
   );
-  const devices = JSON.parse(inv) as Array<{ key: string; vendor?: string; frames: number }>;
+  const devices = JSON.parse(inv) as DeviceRecord[];
   t.equal(devices.length, DEVICES, 'inventory reloaded from LevelDB lists every device');
-  t.same([...new Set(devices.map((d) => d.vendor))], ['Welch Allyn, Inc.'], 'vendors from the IEEE registry');
+  t.same([...new Set(devices.map((d) => deviceAttr(d, 'vendor')))], ['Welch Allyn, Inc.'], 'vendors from the IEEE registry');
 });
 
 t.test('retained status says online, and the last will says offline after a kill', async (t) => {

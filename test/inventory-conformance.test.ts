@@ -11,17 +11,25 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { replayConfig, replayFiles } from '../src/analyze/replay.js';
+import { deviceAddresses, deviceAttr, deviceId } from '../src/telemetry/device.js';
 import { pcapFile } from '../src/capture/pcap/writer.js';
 import { ethernet, ipv4, ipv6, udp, tcp, arp, sll, sll2 } from './builders/frames.js';
 
 const captures = new URL('../../../shared/captures/', import.meta.url).pathname;
 const dirs = ['ethernet_fingerprint', 'ethernet_medical', 'iomt_app_traffic'];
 const MAX_IPS = 16;
+const MAX_PEERS = 16;
 
 interface Expect {
+  key: string;
+  mac: string;
   frames: number;
   bytes: number;
-  ips: string[];
+  v4: string[];
+  v4proven: Set<string>;
+  v6: string[];
+  peers: string[];
+  router: boolean;
 }
 
 const first = (v: string | undefined): string => (v ?? '').split(',')[0] ?? '';
@@ -36,41 +44,153 @@ function usableV6(ip: string): boolean {
 function unicastMac(mac: string): boolean {
   return mac !== '' && mac !== '00:00:00:00:00:00' && (parseInt(mac.slice(0, 2), 16) & 1) === 0;
 }
+/** The default site networks: RFC 1918, RFC 3927 link-local. */
+function privateV4(ip: string): boolean {
+  const [a, b] = ip.split('.').map(Number) as [number, number];
+  return a === 10 || (a === 172 && b >= 16 && b < 32) || (a === 192 && b === 168) || (a === 169 && b === 254);
+}
+/** RFC 4193 unique local and RFC 4291 link-local. */
+function localV6(ip: string): boolean {
+  return /^f[cd]/.test(ip) || /^fe[89ab]/.test(ip);
+}
 
-/** The inventory as tshark sees it. */
+/**
+ * The inventory as tshark sees it, with the attribution rules of
+ * src/analyze/inventory written out again in terms of tshark fields:
+ *  - a unicast link-layer sender is a device; without a link layer, a local IP source is;
+ *  - a local IPv4 source belongs to its sender, ARP proves it (and moves it), a remote one
+ *    makes the sender a router that keeps only proven addresses, and so do more than four
+ *    unproven local ones (IPv6: more than four routable ones);
+ *  - a remote destination is a peer of the sender, and a remote source forwarded by a router
+ *    a peer of the receiving device; a device known by IP merges into the MAC ARP ties it to.
+ */
 function tsharkInventory(file: string): Map<string, Expect> {
   const out = execFileSync(
     'tshark',
-    ['-r', file, '-n', '-T', 'fields', '-E', 'separator=/t', '-e', 'frame.len', '-e', 'eth.src', '-e', 'sll.src.eth', '-e', 'sll.hatype', '-e', 'ip.src', '-e', 'ipv6.src', '-e', 'arp.src.hw_mac', '-e', 'arp.src.proto_ipv4'],
+    ['-r', file, '-n', '-T', 'fields', '-E', 'separator=/t', '-e', 'frame.len', '-e', 'eth.src', '-e', 'sll.src.eth', '-e', 'eth.dst', '-e', 'ip.src', '-e', 'ip.dst',
+      '-e', 'ipv6.src', '-e', 'ipv6.dst', '-e', 'arp.src.hw_mac', '-e', 'arp.src.proto_ipv4', '-e', 'arp.hw.type', '-e', 'arp.proto.type'],
     { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
   );
   const devices = new Map<string, Expect>();
+  const byMac = new Map<string, Expect>();
+  const byV4 = new Map<string, Expect>();
+  const byV6 = new Map<string, Expect>();
+  const create = (key: string, mac: string): Expect => {
+    const d: Expect = { key, mac, frames: 0, bytes: 0, v4: [], v4proven: new Set(), v6: [], peers: [], router: false };
+    devices.set(key, d);
+    if (mac !== '') byMac.set(mac, d);
+    return d;
+  };
+  const local4 = (ip: string): boolean => privateV4(ip) || byV4.get(ip)?.v4proven.has(ip) === true;
+  const peer = (d: Expect, ip: string): void => {
+    if (!d.peers.includes(ip) && d.peers.length < MAX_PEERS) d.peers.push(ip);
+  };
+  const router = (d: Expect): void => {
+    if (d.router) return;
+    d.router = true;
+    for (const ip of d.v4.filter((x) => !d.v4proven.has(x))) {
+      d.v4.splice(d.v4.indexOf(ip), 1);
+      byV4.delete(ip);
+    }
+    for (const ip of d.v6.filter((x) => !/^fe[89ab]/.test(x))) {
+      d.v6.splice(d.v6.indexOf(ip), 1);
+      byV6.delete(ip);
+    }
+  };
+  const claim6 = (d: Expect, ip: string, checkRouter: boolean): void => {
+    if (byV6.has(ip) || d.v4.length + d.v6.length >= MAX_IPS) return;
+    d.v6.push(ip);
+    byV6.set(ip, d);
+    if (checkRouter && d.v6.filter((x) => !/^fe[89ab]/.test(x)).length > 4) router(d);
+  };
+  const claim4 = (d: Expect, ip: string, proven: boolean): void => {
+    const owner = byV4.get(ip);
+    if (owner === d) {
+      if (proven) d.v4proven.add(ip);
+      return;
+    }
+    if (owner !== undefined) {
+      if (owner.mac === '') {
+        devices.delete(owner.key);
+        for (const x of owner.v4) byV4.delete(x);
+        for (const x of owner.v6) byV6.delete(x);
+        d.frames += owner.frames;
+        d.bytes += owner.bytes;
+        for (const x of owner.v6) claim6(d, x, false);
+        for (const p of owner.peers) peer(d, p);
+      } else if (proven) {
+        owner.v4.splice(owner.v4.indexOf(ip), 1);
+        owner.v4proven.delete(ip);
+        byV4.delete(ip);
+      } else return;
+    }
+    if (d.v4.length + d.v6.length >= MAX_IPS) return;
+    d.v4.push(ip);
+    byV4.set(ip, d);
+    if (proven) d.v4proven.add(ip);
+    else if (d.v4.filter((x) => !d.v4proven.has(x)).length > 4) router(d);
+  };
   for (const line of out.split('\n')) {
     if (line === '') continue;
-    const [len, ethSrc, sllSrc, , ipSrc, ip6Src, arpMac, arpIp] = line.split('\t');
-    const mac = first(ethSrc) || first(sllSrc);
-    let key: string | undefined;
-    const v4 = first(ipSrc);
-    const v6 = first(ip6Src);
+    const [len, ethSrc, sllSrc, ethDst, ipSrc, ipDst, ip6Src, ip6Dst, arpMac, arpIp, arpHw, arpProto] = line.split('\t').map(first) as string[];
+    const mac = ethSrc || sllSrc!;
+    let d: Expect | undefined;
     if (mac !== '') {
-      if (unicastMac(mac)) key = `mac:${mac}`;
-    } else if (v4 !== '' ? usableV4(v4) : usableV6(v6)) {
-      key = v4 !== '' ? `ip:${v4}` : `ip:${v6}`;
+      if (unicastMac(mac)) d = byMac.get(mac) ?? create(`mac:${mac}`, mac);
+      const to = unicastMac(ethDst!) ? byMac.get(ethDst!) : undefined;
+      if (ipSrc !== '') {
+        const dstRemote = usableV4(ipDst!) && !local4(ipDst!);
+        if (d !== undefined && usableV4(ipSrc!)) {
+          if (local4(ipSrc!)) {
+            if (!d.router) claim4(d, ipSrc!, false);
+          } else {
+            router(d);
+            if (to !== undefined && !to.router) peer(to, ipSrc!);
+          }
+        }
+        if (d !== undefined && dstRemote && !d.router) peer(d, ipDst!);
+      } else if (ip6Src !== '') {
+        const dstRemote = usableV6(ip6Dst!) && !localV6(ip6Dst!) ? ip6Dst! : '';
+        if (d !== undefined && usableV6(ip6Src!)) {
+          if (!d.router) claim6(d, ip6Src!, true);
+          else if (!localV6(ip6Src!) && to !== undefined && !to.router) peer(to, ip6Src!);
+        }
+        if (d !== undefined && dstRemote !== '' && !d.router && !byV6.has(dstRemote)) peer(d, dstRemote);
+      } else if (d !== undefined && arpMac === mac && arpHw === '1' && arpProto === '0x0800' && usableV4(arpIp!)) {
+        claim4(d, arpIp!, true);
+      }
+    } else if (ipSrc !== '') {
+      const dstRemote = usableV4(ipDst!) && !local4(ipDst!);
+      if (usableV4(ipSrc!) && local4(ipSrc!)) {
+        d = byV4.get(ipSrc!);
+        if (d === undefined) {
+          d = create(`ipv4:${ipSrc}`, '');
+          d.v4.push(ipSrc!);
+          byV4.set(ipSrc!, d);
+        }
+        if (dstRemote) peer(d, ipDst!);
+      } else if (usableV4(ipSrc!)) {
+        const to = byV4.get(ipDst!);
+        if (to !== undefined) peer(to, ipSrc!);
+      }
+    } else if (ip6Src !== '') {
+      const dstRemote = usableV6(ip6Dst!) && !localV6(ip6Dst!) ? ip6Dst! : '';
+      if (usableV6(ip6Src!) && localV6(ip6Src!)) {
+        d = byV6.get(ip6Src!);
+        if (d === undefined) {
+          d = create(`ipv6:${ip6Src}`, '');
+          d.v6.push(ip6Src!);
+          byV6.set(ip6Src!, d);
+        }
+        if (dstRemote !== '' && !byV6.has(dstRemote)) peer(d, dstRemote);
+      } else if (usableV6(ip6Src!)) {
+        const to = byV6.get(ip6Dst!);
+        if (to !== undefined) peer(to, ip6Src!);
+      }
     }
-    if (key === undefined) continue;
-    let d = devices.get(key);
-    if (d === undefined) {
-      d = { frames: 0, bytes: 0, ips: [] };
-      devices.set(key, d);
-    }
+    if (d === undefined) continue;
     d.frames++;
     d.bytes += Number(len);
-    // The frame's first IP source belongs to its sender; ARP only when the frame carries no IP.
-    let ip = '';
-    if (v4 !== '') ip = usableV4(v4) ? v4 : '';
-    else if (v6 !== '') ip = usableV6(v6) ? v6 : '';
-    else if (first(arpMac) !== '' && first(arpMac) === mac && usableV4(first(arpIp))) ip = first(arpIp);
-    if (ip !== '' && !d.ips.includes(ip) && d.ips.length < MAX_IPS) d.ips.push(ip);
   }
   return devices;
 }
@@ -78,13 +198,19 @@ function tsharkInventory(file: string): Map<string, Expect> {
 async function compare(t: Test, file: string): Promise<void> {
   const expected = tsharkInventory(file);
   const summary = await replayFiles({ files: [file], config: replayConfig({ inventory: { max_devices: 100_000, learning_period_s: 0, max_ips_per_device: MAX_IPS } }) });
-  const got = new Map(summary.devices.map((d) => [d.key, d]));
+  const got = new Map(summary.devices.map((d) => [deviceId(d), d]));
   t.same([...got.keys()].sort(), [...expected.keys()].sort(), 'same devices');
   for (const [key, e] of expected) {
     const d = got.get(key);
     if (d === undefined) continue;
-    t.same({ frames: d.frames, bytes: d.bytes, ips: [...d.ips].sort() }, { frames: e.frames, bytes: e.bytes, ips: [...e.ips].sort() }, key);
+    t.same(
+      { frames: d.frames, bytes: d.bytes, ips: deviceAddresses(d).sort(), peers: (d.peers ?? []).map((p) => p.value).sort(), router: deviceAttr(d, 'role') === 'router' },
+      { frames: e.frames, bytes: e.bytes, ips: [...e.v4, ...e.v6].sort(), peers: [...e.peers].sort(), router: e.router },
+      key,
+    );
   }
+  const peers = new Set([...expected.values()].flatMap((e) => e.peers));
+  t.comment(`${expected.size} local devices (${[...expected.values()].filter((e) => e.router).length} routers), ${peers.size} remote peers`);
   const tsharkFrames = Number(execFileSync('capinfos', ['-c', '-M', '-T', '-r', file], { encoding: 'utf8' }).trim().split('\t')[1]);
   t.equal(summary.frames, tsharkFrames, 'frame count');
 }

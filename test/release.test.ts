@@ -3,6 +3,8 @@
  * dependencies only with the target's native prebuilds, the unit, the sample
  * config and the installer, and the x64 one runs from wherever it is unpacked.
  */
+import { deviceId } from '../src/telemetry/device.js';
+import type { DeviceRecord } from '../src/analyze/inventory/record.js';
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -123,9 +125,9 @@ t.test('the unpacked x64 release runs', async (t) => {
   writeFileSync(pcap, pcapFile(1, frames));
   const r = run(process.execPath, [cli, 'replay', '--json', pcap], { cwd: tmp, env });
   t.equal(r.code, 0, `replay exits 0\n${r.err}`);
-  const summary = JSON.parse(r.out) as { frames: number; devices: { key: string }[] };
+  const summary = JSON.parse(r.out) as { frames: number; devices: DeviceRecord[] };
   t.equal(summary.frames, 20, 'replay read every frame');
-  t.same(summary.devices.map((d) => d.key.toLowerCase()).filter((k) => k.includes('00:1b:63')).sort(),
+  t.same(summary.devices.map((d) => deviceId(d)).filter((k) => k.includes('00:1b:63')).sort(),
     ['mac:00:1b:63:00:00:01', 'mac:00:1b:63:00:00:02', 'mac:00:1b:63:00:00:03', 'mac:00:1b:63:00:00:04'], 'replay found the four senders');
 
   // The native LevelDB binding loads from the tarball's prebuild.

@@ -48,14 +48,21 @@ const SENSOR = 'pi-icu2-01';
 const topics = new Topics({ site: 'st-olaf', ward: 'icu-2', sensor: SENSOR });
 
 const device = (n: number, full: boolean): InventoryDevice => ({
-  key: full ? `mac:00:1b:2c:00:00:0${n}` : `ip:10.0.0.${n}`,
-  ...(full ? { mac: `00:1b:2c:00:00:0${n}`, vendor: 'Baxter' } : {}),
-  ips: full ? [`10.0.0.${n}`, 'fe80::1'] : [],
-  firstSeen: [1_700_000_000, 0],
-  lastSeen: [4_294_967_295, 999_999_999],
+  ids: full
+    ? [{ kind: 'mac', value: `00:1b:2c:00:00:0${n}` }, { kind: 'ipv4', value: `10.0.0.${n}` }, { kind: 'ipv6', value: 'fe80::1' }, { kind: 'ble', value: 'c0:00:00:00:00:01', extra: 1 }, { kind: 'ieee802154Short', value: '0x1a62', extra: 0xabcd }]
+    : [{ kind: 'ipv4', value: `10.0.0.${n}` }],
+  attrs: full
+    ? [
+        { name: 'vendor', value: 'Baxter', proto: 'oui', field: 'mac', time: 1_700_000_000, confidence: 2, source: 'eth0' },
+        { name: 'class', value: 'infusion-pump', proto: 'dhcp', field: 'option 60', time: 1_700_000_000, confidence: 3, source: 'eth0', conflict: { value: 'workstation', proto: 'http', field: 'user-agent', time: 1_600_000_000, confidence: 1, source: 'eth0' } },
+      ]
+    : [],
+  firstSeen: 1_000_000_000,
+  lastSeen: 4_294_967_295, // later than the envelope: a negative relative time
   frames: 12,
   bytes: 6_000_000_000, // above 2^32: must stay a CBOR uint
   sources: ['eth0', 'ble-hci0'],
+  ...(full ? { peers: [{ kind: 'ipv4', value: '192.0.2.1' }, { kind: 'ipv6', value: '2001:db8::1' }] } : {}),
 });
 
 t.test('one payload of each kind, published through Mosquitto, matches docs/telemetry.cddl', async (t) => {
@@ -81,7 +88,7 @@ t.test('one payload of each kind, published through Mosquitto, matches docs/tele
       sources: [{ name: 'eth0', state: 'running' }, { name: 'zigbee-serial', state: 'failed', detail: 'ENOENT /dev/ttyACM0' }],
       outboxBytes: 1234,
     }),
-    outboxItem('inventory-delta', SENSOR, now, { devices: [device(1, true), device(2, false)], removed: ['ip:10.0.0.9'] }),
+    outboxItem('inventory-delta', SENSOR, now, { devices: [device(1, true), device(2, false)], removed: [{ kind: 'ipv4', value: '10.0.0.9' }], removedUnlisted: 7 }),
     outboxItem('inventory-snapshot', SENSOR, now, { devices: [device(3, true)], part: 0, parts: 1 }),
     outboxItem('alert', SENSOR, now, {
       code: 'zigbee.key_transport_cleartext', severity: 4, device: 'mac:00:1b:2c:00:00:01', time: now,
@@ -115,7 +122,7 @@ t.test('one payload of each kind, published through Mosquitto, matches docs/tele
   const alertBody = (sev: unknown, facts: Map<string, unknown> = new Map([['a', 1]])) =>
     new Map<number, unknown>([[0, 'x.y'], [1, sev], [2, 'ip:10.0.0.1'], [3, [1, 0]], [4, 't'], [5, facts], [6, 1]]);
   const env = (kind: number, body: unknown, time: unknown = [1_700_000_000, 0], sensor: unknown = SENSOR) =>
-    new Map<number, unknown>([[0, 1], [1, sensor], [2, 7], [3, time], [4, kind], [5, body]]);
+    new Map<number, unknown>([[0, 2], [1, sensor], [2, 7], [3, time], [4, kind], [5, body]]);
   const objectEncoder = new Encoder({ useRecords: false, mapsAsObjects: true });
   const bad: Record<string, Uint8Array> = {
     'severity-out-of-range': enc.encode(env(5, alertBody(7))),
@@ -126,7 +133,13 @@ t.test('one payload of each kind, published through Mosquitto, matches docs/tele
     'unexpected-key': enc.encode(env(5, new Map([...alertBody(1), [9, 'extra']]))),
     'missing-key': enc.encode(env(5, new Map([...alertBody(1)].filter(([k]) => k !== 6)))),
     'empty-sensor-id': enc.encode(env(5, alertBody(1), [1, 0], '')),
-    'string-keys': objectEncoder.encode({ 0: 1, 1: SENSOR, 2: 7, 3: [1, 0], 4: 5, 5: {} }),
+    'string-keys': objectEncoder.encode({ 0: 2, 1: SENSOR, 2: 7, 3: [1, 0], 4: 5, 5: {} }),
+    'old-schema': enc.encode(new Map<number, unknown>([...env(5, alertBody(1)), [0, 1]])),
+    'mac-of-5-bytes': enc.encode(env(3, new Map<number, unknown>([[0, []], [1, [[0, new Uint8Array(5)]]]]))),
+    'ipv4-as-text': enc.encode(env(3, new Map<number, unknown>([[0, []], [1, [[1, '10.0.0.1']]]]))),
+    'unknown-identifier-kind': enc.encode(env(3, new Map<number, unknown>([[0, []], [1, [[9, new Uint8Array(6)]]]]))),
+    'ble-address-type-5': enc.encode(env(3, new Map<number, unknown>([[0, []], [1, [[3, new Uint8Array(6), 5]]]]))),
+    'string-table-not-text': enc.encode(new Map<number, unknown>([...env(3, new Map<number, unknown>([[0, []], [1, []]])), [6, [1]]])),
     'trailing-bytes': Buffer.concat([raw[0]!.payload, Buffer.from([0x00])]),
   };
   const badFiles: string[] = [];

@@ -4,6 +4,7 @@
  * that the sample parses and names every key this schema knows.
  */
 import { z } from 'zod';
+import { parseCidr } from '../analyze/inventory/sites.js';
 
 /** Topic segments and ids: what MQTT topic levels and file names can carry safely. */
 const segment = z
@@ -18,6 +19,9 @@ const backoff = z
   .refine((b) => b.max_ms >= b.initial_ms, { message: 'max_ms must be >= initial_ms' });
 
 const sourceName = segment;
+
+/** An IPv4 or IPv6 network in CIDR notation, e.g. 10.30.0.0/16 or fd00:12::/48. */
+const cidr = z.string().refine((s) => parseCidr(s) !== undefined, 'expected a CIDR such as 10.30.0.0/16 or fd00::/8');
 
 /** A file with key material or a password: an absolute path, or `credential:NAME` (systemd LoadCredential=). */
 const secretPath = z
@@ -132,8 +136,12 @@ export const configSchema = z.strictObject({
       snapshot_cron: z.string().default('0 */6 * * *'),
       /** IP addresses remembered per device. */
       max_ips_per_device: z.number().int().min(1).max(256).default(16),
+      /** Remote peers (addresses outside the site networks) remembered per device. */
+      max_peers_per_device: z.number().int().min(0).max(1024).default(16),
+      /** The ward's networks as CIDRs; absent, the private ranges (RFC 1918, RFC 4193) and link-local. */
+      site_networks: z.array(cidr).max(256).optional(),
     })
-    .default({ max_devices: 4096, learning_period_s: 3600, delta_interval_s: 10, snapshot_cron: '0 */6 * * *', max_ips_per_device: 16 }),
+    .default({ max_devices: 4096, learning_period_s: 3600, delta_interval_s: 10, snapshot_cron: '0 */6 * * *', max_ips_per_device: 16, max_peers_per_device: 16 }),
   alerts: z
     .strictObject({
       /** Seconds during which repeats of one code for one device are folded into a count. */

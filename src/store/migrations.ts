@@ -6,6 +6,7 @@
  * even across a power cut. One that writes on its own must be idempotent.
  */
 import type { Store, StoreOp } from './store.js';
+import { migrateDeviceV1, recordId } from '../analyze/inventory/record.js';
 
 export interface Migration {
   readonly to: number;
@@ -19,6 +20,23 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'initial layout: meta, devices, flows, alerts, vulns, utilization, outbox',
     async up() {
       return [];
+    },
+  },
+  {
+    to: 2,
+    description:
+      'devices: one identity across media (identifiers, attributes with evidence, epoch-second times); ' +
+      'keys become the first identifier (mac:.., ipv4:.., ipv6:..); records that are not devices are dropped',
+    async up(db) {
+      const ops: StoreOp[] = [];
+      for (const [key, value] of await db.all('devices')) {
+        // Keys starting with '!' are the inventory's own bookkeeping (the learning start), kept as they are.
+        if (key.startsWith('!')) continue;
+        const r = migrateDeviceV1(value);
+        ops.push({ type: 'del', area: 'devices', key });
+        if (r !== undefined) ops.push({ type: 'put', area: 'devices', key: recordId(r), value: r });
+      }
+      return ops;
     },
   },
 ];

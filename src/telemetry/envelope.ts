@@ -1,17 +1,19 @@
 /**
  * The CBOR envelope every telemetry message travels in (docs/telemetry.cddl
  * `envelope`): a map with small integer keys
- *   0 schema, 1 sensor, 2 seq, 3 time, 4 kind, 5 body.
+ *   0 schema, 1 sensor, 2 seq, 3 time, 4 kind, 5 body, 6 strings.
+ * Key 6, present when the body refers to strings, holds each repeated
+ * string (vendor, source name, evidence) once; the body carries indexes.
  * `seq` is 0 only for messages outside the outbox sequence (the retained
  * status and the MQTT last will); outbox messages count from 1.
  */
 import { Encoder } from 'cbor-x';
 import { kindByName, type KindBodies, type KindName, type Time } from './kinds.js';
-import { encodeRecord, encodeTime, TelemetryShapeError } from './record-codec.js';
+import { codecContext, encodeRecord, encodeTime, TelemetryShapeError } from './record-codec.js';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
-export const EnvelopeKey = { schema: 0, sensor: 1, seq: 2, time: 3, kind: 4, body: 5 } as const;
+export const EnvelopeKey = { schema: 0, sensor: 1, seq: 2, time: 3, kind: 4, body: 5, strings: 6 } as const;
 
 export interface EnvelopeHead {
   readonly sensor: string;
@@ -28,9 +30,12 @@ export interface Envelope<B = unknown> extends EnvelopeHead {
 /**
  * Options for telemetry CBOR. `mapsAsObjects: false` makes cbor-x encode JS
  * `Map`s as plain CBOR maps (with it true, cbor-x prefixes tag 259) and decode
- * every map as a `Map`, keeping integer keys integers.
+ * every map as a `Map`, keeping integer keys integers. `tagUint8Array: false`
+ * writes a Uint8Array as a plain byte string (major type 2); by default
+ * cbor-x wraps it in the RFC 8746 typed-array tag 64, which the schema's
+ * `bstr` does not allow (the cbor2 check caught it).
  */
-export const TELEMETRY_CBOR_OPTIONS = Object.freeze({ useRecords: false, mapsAsObjects: false, variableMapSize: true });
+export const TELEMETRY_CBOR_OPTIONS = Object.freeze({ useRecords: false, mapsAsObjects: false, variableMapSize: true, tagUint8Array: false });
 
 /** cbor-x encoders share one module-level output buffer inside cbor-x, so a fresh instance costs little. */
 export function telemetryCbor(): Encoder {
@@ -51,7 +56,7 @@ export function timeNow(): Time {
 }
 
 /** The envelope as a CBOR-ready map; `body` must already be integer-keyed. */
-export function envelopeMap(head: EnvelopeHead, kind: number, body: unknown): Map<number, unknown> {
+export function envelopeMap(head: EnvelopeHead, kind: number, body: unknown, strings: readonly string[] = []): Map<number, unknown> {
   if (typeof head.sensor !== 'string' || head.sensor.length === 0 || head.sensor.length > 64) {
     throw new TelemetryShapeError('envelope.sensor', 'must be a string of 1..64 characters');
   }
@@ -66,14 +71,16 @@ export function envelopeMap(head: EnvelopeHead, kind: number, body: unknown): Ma
     [EnvelopeKey.time, encodeTime(head.time, 'envelope.time')],
     [EnvelopeKey.kind, kind],
     [EnvelopeKey.body, body],
+    ...(strings.length > 0 ? [[EnvelopeKey.strings, strings] as [number, unknown]] : []),
   ]);
 }
 
 /** Encodes a body of a known kind (validated against the kind table) into its envelope. */
 export function encodeMessage<K extends KindName>(kind: K, head: EnvelopeHead, body: KindBodies[K]): Uint8Array {
   const spec = kindByName(kind);
-  const bodyMap = encodeRecord(spec.body, body, kind);
-  return telemetryCbor().encode(envelopeMap(head, spec.id, bodyMap));
+  const ctx = codecContext(head.time[0]);
+  const bodyMap = encodeRecord(spec.body, body, kind, ctx);
+  return telemetryCbor().encode(envelopeMap(head, spec.id, bodyMap, ctx.strings));
 }
 
 /** Returns a factory for `Outbox.append`: the seq is only known when the outbox assigns it. */
@@ -85,8 +92,9 @@ export function messageFactory<K extends KindName>(
 ): (seq: number) => Uint8Array {
   // Validate now, so a bad body fails at the caller rather than inside the outbox batch.
   const spec = kindByName(kind);
-  const bodyMap = encodeRecord(spec.body, body, kind);
-  return (seq) => telemetryCbor().encode(envelopeMap({ sensor, seq, time }, spec.id, bodyMap));
+  const ctx = codecContext(time[0]);
+  const bodyMap = encodeRecord(spec.body, body, kind, ctx);
+  return (seq) => telemetryCbor().encode(envelopeMap({ sensor, seq, time }, spec.id, bodyMap, ctx.strings));
 }
 
 export const encodeStatus = (head: EnvelopeHead, body: KindBodies['status']): Uint8Array =>

@@ -6,7 +6,7 @@
  */
 import { EnvelopeKey, SCHEMA_VERSION, telemetryCbor } from './envelope.js';
 import { kindById, type FieldType, type KindBodies, type KindName, type RecordSpec, type Time } from './kinds.js';
-import { decodeField, decodeRecord, TelemetryShapeError } from './record-codec.js';
+import { codecContext, decodeField, decodeRecord, TelemetryShapeError } from './record-codec.js';
 
 export type { KindBodies, KindName, Time } from './kinds.js';
 export { Kind, KINDS, Severity } from './kinds.js';
@@ -86,7 +86,9 @@ export function decodeTelemetry(bytes: Uint8Array): TelemetryMessage | Telemetry
     return { ok: true, ...head, kindName: undefined, body: plain(env.get(EnvelopeKey.body)) };
   }
   try {
-    const body = decodeRecord(spec.body, env.get(EnvelopeKey.body), spec.name);
+    const rawStrings = env.get(EnvelopeKey.strings) ?? [];
+    if (!Array.isArray(rawStrings) || !rawStrings.every((x) => typeof x === 'string')) throw new TelemetryShapeError('envelope.strings', 'expected an array of strings');
+    const body = decodeRecord(spec.body, env.get(EnvelopeKey.body), spec.name, codecContext(head.time[0], rawStrings as string[]));
     return { ok: true, ...head, kindName: spec.name, body } as unknown as KnownMessage;
   } catch (err) {
     return fail('telemetry.bad_body', (err as Error).message, { seq: head.seq, kind: head.kind });
@@ -144,6 +146,8 @@ function jsonField(type: FieldType, v: unknown): unknown {
   switch (type.t) {
     case 'time':
       return timeToIso(v as Time);
+    case 'reltime':
+      return new Date((v as number) * 1000).toISOString().replace('.000Z', 'Z');
     case 'array':
       return (v as unknown[]).map((x) => jsonField(type.of, x));
     case 'record':

@@ -29,7 +29,15 @@ export type FieldType =
   /** {* tstr => uint} */
   | { readonly t: 'counters' }
   /** {* tstr => tstr / int / bool} */
-  | { readonly t: 'facts' };
+  | { readonly t: 'facts' }
+  /** A string sent once per message: a uint index into the envelope's string table (key 6). */
+  | { readonly t: 'sref' }
+  /** Epoch seconds, sent as an int: the envelope's seconds minus this time. */
+  | { readonly t: 'reltime' }
+  /** A device identifier, `[kind, bstr, ?extra]` (src/telemetry/ident.ts). */
+  | { readonly t: 'ident' }
+  /** One of a fixed list of names, sent as its index. */
+  | { readonly t: 'code'; readonly values: readonly string[] };
 
 export interface FieldSpec {
   readonly key: number;
@@ -38,6 +46,12 @@ export interface FieldSpec {
   readonly optional?: true;
 }
 export type RecordSpec = readonly FieldSpec[];
+
+import type { Identifier } from './ident.js';
+
+/** Attribute names, in wire order (the wire carries the index). */
+export const ATTRIBUTE_NAMES = ['vendor', 'model', 'class', 'os', 'firmware', 'hostname', 'services', 'location', 'role'] as const;
+export type AttributeName = (typeof ATTRIBUTE_NAMES)[number];
 
 const uint: FieldType = { t: 'uint' };
 const tstr: FieldType = { t: 'tstr' };
@@ -57,19 +71,42 @@ export const SOURCE_STATUS: FieldType = {
   ],
 };
 
+const sref: FieldType = { t: 'sref' };
+const reltime: FieldType = { t: 'reltime' };
+const ident: FieldType = { t: 'ident' };
+
+/** What an attribute value rests on (src/analyze/inventory/identity.ts). */
+const OBSERVATION_FIELDS: RecordSpec = [
+  { key: 1, name: 'value', type: sref },
+  { key: 2, name: 'proto', type: sref },
+  { key: 3, name: 'field', type: sref },
+  { key: 4, name: 'time', type: reltime },
+  { key: 5, name: 'confidence', type: { t: 'range', min: 1, max: 4 } },
+  { key: 6, name: 'source', type: sref },
+];
+
+export const ATTRIBUTE: FieldType = {
+  t: 'record',
+  name: 'attribute',
+  fields: [
+    { key: 0, name: 'name', type: { t: 'code', values: ATTRIBUTE_NAMES } },
+    ...OBSERVATION_FIELDS,
+    { key: 7, name: 'conflict', type: { t: 'record', name: 'observation', fields: OBSERVATION_FIELDS }, optional: true },
+  ],
+};
+
 export const DEVICE: FieldType = {
   t: 'record',
   name: 'device',
   fields: [
-    { key: 0, name: 'key', type: tstr },
-    { key: 1, name: 'mac', type: tstr, optional: true },
-    { key: 2, name: 'ips', type: { t: 'array', of: tstr } },
-    { key: 3, name: 'vendor', type: tstr, optional: true },
-    { key: 4, name: 'firstSeen', type: time },
-    { key: 5, name: 'lastSeen', type: time },
-    { key: 6, name: 'frames', type: uint },
-    { key: 7, name: 'bytes', type: uint },
-    { key: 8, name: 'sources', type: { t: 'array', of: tstr } },
+    { key: 0, name: 'ids', type: { t: 'array', of: ident } },
+    { key: 1, name: 'attrs', type: { t: 'array', of: ATTRIBUTE } },
+    { key: 2, name: 'firstSeen', type: reltime },
+    { key: 3, name: 'lastSeen', type: reltime },
+    { key: 4, name: 'frames', type: uint },
+    { key: 5, name: 'bytes', type: uint },
+    { key: 6, name: 'sources', type: { t: 'array', of: sref } },
+    { key: 7, name: 'peers', type: { t: 'array', of: ident }, optional: true },
   ],
 };
 
@@ -136,7 +173,8 @@ export const KINDS: readonly KindSpec[] = [
     expirySec: 86_400,
     body: [
       { key: 0, name: 'devices', type: { t: 'array', of: DEVICE } },
-      { key: 1, name: 'removed', type: { t: 'array', of: tstr } },
+      { key: 1, name: 'removed', type: { t: 'array', of: ident } },
+      { key: 2, name: 'removedUnlisted', type: uint, optional: true },
     ],
   },
   {
@@ -217,22 +255,45 @@ export interface HealthBody {
   readonly uptimeSec?: number;
 }
 
+export interface Observation {
+  readonly value: string;
+  /** Protocol and field that carried it, e.g. `oui`/`mac`, `dhcp`/`option 60`. */
+  readonly proto: string;
+  readonly field: string;
+  /** Epoch seconds of the frame (capture time). */
+  readonly time: number;
+  /** 1 weak .. 4 certain (src/analyze/inventory/identity.ts `Confidence`). */
+  readonly confidence: number;
+  /** Capture source that heard it. */
+  readonly source: string;
+}
+
+export interface DeviceAttribute extends Observation {
+  readonly name: AttributeName;
+  /** The other value, where two disagree: the one that lost, or the one this replaced. */
+  readonly conflict?: Observation;
+}
+
+/** A device as published and stored: identifiers (the first is its id), attributes with evidence, activity. */
 export interface InventoryDevice {
-  /** `mac:aa:bb:cc:dd:ee:ff` or `ip:10.0.0.1`. */
-  readonly key: string;
-  readonly mac?: string;
-  readonly ips: readonly string[];
-  readonly vendor?: string;
-  readonly firstSeen: Time;
-  readonly lastSeen: Time;
+  readonly ids: readonly Identifier[];
+  readonly attrs: readonly DeviceAttribute[];
+  /** Epoch seconds. */
+  readonly firstSeen: number;
+  readonly lastSeen: number;
   readonly frames: number;
   readonly bytes: number;
   readonly sources: readonly string[];
+  /** Remote peers it talked to (addresses outside the site networks), at most inventory.max_peers_per_device. */
+  readonly peers?: readonly Identifier[];
 }
 
 export interface InventoryDeltaBody {
   readonly devices: readonly InventoryDevice[];
-  readonly removed: readonly string[];
+  /** Devices removed (evicted, or merged into another), by id. */
+  readonly removed: readonly Identifier[];
+  /** Removals beyond what one delta lists (a flood); the next snapshot repairs the subscriber's table. */
+  readonly removedUnlisted?: number;
 }
 
 export interface InventorySnapshotBody {

@@ -3,6 +3,7 @@
  * readable line per message or as JSON lines. Payloads are untrusted input;
  * anything that does not decode is printed as a decode error, never thrown.
  */
+import { deviceAddresses, deviceAttr, deviceId } from './device.js';
 import mqtt from 'mqtt';
 import { decodeTelemetry, timeToIso, toJson, type TelemetryError, type TelemetryMessage } from './index.js';
 
@@ -45,7 +46,11 @@ export function describe(topic: string, m: TelemetryMessage | TelemetryError): s
       const what = m.kindName === 'inventory-delta' ? `inventory delta: ${b.devices.length} changed${m.body.removed.length ? `, ${m.body.removed.length} removed` : ''}` : `inventory snapshot ${m.body.part + 1}/${m.body.parts}: ${b.devices.length} devices`;
       const sample = b.devices
         .slice(0, 3)
-        .map((d) => `${d.key}${d.vendor ? ` (${d.vendor})` : ''}${d.ips.length ? ` ${d.ips.slice(0, 2).join(',')}` : ''} frames=${d.frames}`)
+        .map((d) => {
+          const vendor = deviceAttr(d, 'vendor');
+          const ips = deviceAddresses(d);
+          return `${deviceId(d)}${vendor ? ` (${vendor})` : ''}${ips.length ? ` ${ips.slice(0, 2).join(',')}` : ''} frames=${d.frames}`;
+        })
         .join('; ');
       return `${head} ${what}${sample ? ` | ${sample}${b.devices.length > 3 ? ' ...' : ''}` : ''}`;
     }

@@ -304,7 +304,8 @@ class Validator:
                 lo, hi = self.literal(arg[1]), self.literal(arg[2])
                 ok = lo <= n and (n <= hi if arg[3] else n < hi)
             else:
-                ok = n <= self.literal(arg)
+                # RFC 8610 §3.8.1: on a text or byte string an integer size is its exact length.
+                ok = n == self.literal(arg)
             if not ok:
                 raise Invalid(f"{path}: size {n} outside the allowed size")
             return

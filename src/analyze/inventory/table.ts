@@ -1,0 +1,166 @@
+/**
+ * The device table: devices by id in least-recently-seen order, indexes by
+ * MAC and IP, the set of devices changed since the last delta, and the ids
+ * removed since then.
+ *
+ * Everything here is bounded by the configured caps: the table by
+ * `max_devices` (eviction takes the head of the Map, which a device leaves
+ * at most once per tick when it is heard), the changed set by the table
+ * (an evicted device leaves it), and the removed list by `maxRemovedListed`
+ * (beyond it removals are only counted, and the next snapshot repairs the
+ * subscriber). A store deletion is queued at the moment of removal, so no
+ * list of pending deletions grows during a flood.
+ */
+import type { Sink } from '../types.js';
+import { macString, ipv4String } from '../../decode/bytes.js';
+import { identifierKey, type Identifier } from '../../telemetry/ident.js';
+import { observe, type Attribute, type AttributeName, type Observation } from './identity.js';
+
+/** How many source names one device remembers. */
+export const MAX_SOURCES = 8;
+
+export interface Device {
+  /** identifierKey of `primary`; the store key. */
+  readonly id: string;
+  readonly primary: Identifier;
+  /** The MAC as a number, or -1 for a device known only by IP. */
+  readonly mac: number;
+  ipv4: number[];
+  /** Parallel to ipv4: proven on this segment (ARP), not merely seen as a source. */
+  ip4Proven: boolean[];
+  ipv6: string[];
+  attrs: Attribute[];
+  firstSec: number;
+  lastSec: number;
+  lastNsec: number;
+  frames: number;
+  bytes: number;
+  sources: string[];
+  peers4: number[];
+  peers6: string[];
+  /** Forwards traffic for other addresses: its role is router, and it owns only proven addresses. */
+  router: boolean;
+  /** Written to the store at least once (so a removal must delete it there). */
+  stored: boolean;
+  touched: number;
+}
+
+export function newDevice(primary: Identifier, mac: number, tsSec: number, tsNsec: number, tick: number): Device {
+  return {
+    id: identifierKey(primary), primary, mac, ipv4: [], ip4Proven: [], ipv6: [], attrs: [],
+    firstSec: tsSec, lastSec: tsSec, lastNsec: tsNsec, frames: 0, bytes: 0, sources: [],
+    peers4: [], peers6: [], router: false, stored: false, touched: tick,
+  };
+}
+
+export class DeviceTable {
+  readonly devices = new Map<string, Device>();
+  readonly byMac = new Map<number, Device>();
+  readonly byIp4 = new Map<number, Device>();
+  readonly byIp6 = new Map<string, Device>();
+  readonly dirty = new Set<Device>();
+  /** Ids removed since the last delta, by id (a device evicted twice is listed once). */
+  readonly removed = new Map<string, Identifier>();
+  removedUnlisted = 0;
+  tick = 0;
+
+  constructor(
+    private readonly maxDevices: number,
+    private readonly maxRemovedListed: number,
+  ) {}
+
+  get size(): number {
+    return this.devices.size;
+  }
+
+  get full(): boolean {
+    return this.devices.size >= this.maxDevices;
+  }
+
+  /** The least recently seen device. */
+  head(): Device | undefined {
+    const h = this.devices.values().next();
+    return h.done ? undefined : h.value;
+  }
+
+  add(d: Device): void {
+    this.devices.set(d.id, d);
+    if (d.mac >= 0) this.byMac.set(d.mac, d);
+    for (const ip of d.ipv4) this.byIp4.set(ip, d);
+    for (const ip of d.ipv6) this.byIp6.set(ip, d);
+    // Heard again after an eviction in the same interval: it is not removed after all.
+    this.removed.delete(d.id);
+  }
+
+  /** Moves a device to the tail (most recently seen), at most once per tick. */
+  touch(d: Device): void {
+    if (d.touched === this.tick) return;
+    this.devices.delete(d.id);
+    this.devices.set(d.id, d);
+    d.touched = this.tick;
+  }
+
+  /** Applies an observation to one of the device's attributes (identity.ts rules); marks it changed if it did. */
+  observe(d: Device, name: AttributeName, obs: Observation): void {
+    const i = d.attrs.findIndex((a) => a.name === name);
+    const next = observe(name, i < 0 ? undefined : d.attrs[i], obs);
+    if (next === undefined) return;
+    if (i < 0) d.attrs.push(next);
+    else d.attrs[i] = next;
+    this.dirty.add(d);
+  }
+
+  markDirty(d: Device): void {
+    this.dirty.add(d);
+  }
+
+  /** Takes a device out of the table and its indexes; deletes it from the store if it was ever written. */
+  remove(d: Device, out: Sink): void {
+    if (this.devices.get(d.id) !== d) return;
+    this.devices.delete(d.id);
+    if (d.mac >= 0 && this.byMac.get(d.mac) === d) this.byMac.delete(d.mac);
+    for (const ip of d.ipv4) if (this.byIp4.get(ip) === d) this.byIp4.delete(ip);
+    for (const ip of d.ipv6) if (this.byIp6.get(ip) === d) this.byIp6.delete(ip);
+    this.dirty.delete(d);
+    if (!d.stored) return;
+    out.del('devices', d.id);
+    if (this.removed.size < this.maxRemovedListed) this.removed.set(d.id, d.primary);
+    else this.removedUnlisted++;
+  }
+
+  addIpv4(d: Device, ip: number, proven: boolean): void {
+    d.ipv4.push(ip);
+    d.ip4Proven.push(proven);
+    this.byIp4.set(ip, d);
+    this.dirty.add(d);
+  }
+
+  dropIpv4(d: Device, i: number): void {
+    const ip = d.ipv4[i]!;
+    d.ipv4.splice(i, 1);
+    d.ip4Proven.splice(i, 1);
+    if (this.byIp4.get(ip) === d) this.byIp4.delete(ip);
+    this.dirty.add(d);
+  }
+
+  dropIpv6(d: Device, i: number): void {
+    const ip = d.ipv6[i]!;
+    d.ipv6.splice(i, 1);
+    if (this.byIp6.get(ip) === d) this.byIp6.delete(ip);
+    this.dirty.add(d);
+  }
+
+  addIpv6(d: Device, ip: string): void {
+    d.ipv6.push(ip);
+    this.byIp6.set(ip, d);
+    this.dirty.add(d);
+  }
+}
+
+export function macIdentifier(mac: number): Identifier {
+  return { kind: 'mac', value: macString(mac) };
+}
+
+export function ipv4Identifier(ip: number): Identifier {
+  return { kind: 'ipv4', value: ipv4String(ip) };
+}
