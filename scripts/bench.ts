@@ -4,6 +4,10 @@
  *
  *   node dist/scripts/bench.js [--frames N (500000)] [--seed S (1)] [--devices D (60)]
  *        [--broker mqtt://127.0.0.1:1883] [--keep]
+ *        [--sections throughput,flood] [--flood-frames N (1000000)]
+ *
+ * Sections: `throughput` (below) and `flood` (scripts/bench/flood.ts: a
+ * random-MAC flood through `run` and `replay`, peak RSS against the caps).
  *
  * The capture is generated once per seed/frames/devices under var/bench/
  * (git-ignored) and reused. The agent runs as `iomt-sensor run
@@ -14,97 +18,67 @@
  * as a table and to var/bench/last.json. Nothing here asserts a time: the
  * targets are reported as met or not met.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import mqtt from 'mqtt';
 import { writeWardCapture } from './ward-gen.js';
+import { CLI, fmt, mib, ROOT, say, subscriber, table, TIME, timed, unitNodeFlags, verdict } from './bench/common.js';
+import { floodSection } from './bench/flood.js';
 
-const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
-const CLI = join(ROOT, 'dist', 'src', 'cli.js');
-const TIME = '/usr/bin/time';
 const TARGET_SPEEDUP = 10;
 const TARGET_RSS_FRACTION = 0.25;
-
-interface Timed {
-  readonly code: number;
-  readonly seconds: number;
-  readonly maxRssBytes: number;
-  readonly stderr: string;
-}
-
-/**
- * The V8 flags the systemd unit starts the agent with (its ExecStart line), so
- * the benchmark measures the agent as it runs on a ward, not a differently
- * tuned one.
- */
-function unitNodeFlags(): string[] {
-  const unit = join(ROOT, 'systemd', 'iomt-sensor.service');
-  if (!existsSync(unit)) return [];
-  const m = /^ExecStart=\S*node((?:\s+--[\w-]+(?:=\S+)?)*)\s/m.exec(readFileSync(unit, 'utf8'));
-  return m?.[1]?.trim().split(/\s+/).filter((f) => f !== '') ?? [];
-}
-
-/** Runs argv under `/usr/bin/time -f '%e %M'`, stdout discarded. */
-function timed(argv: readonly string[]): Promise<Timed> {
-  return new Promise((res, rej) => {
-    const child = spawn(TIME, ['-f', '@@time %e %M', ...argv], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-    child.once('error', rej);
-    child.once('exit', (code) => {
-      const m = /@@time ([\d.]+) (\d+)/.exec(err);
-      if (m === null) return rej(new Error(`no timing from ${argv[0]}: ${err.slice(-500)}`));
-      res({ code: code ?? 1, seconds: Number(m[1]), maxRssBytes: Number(m[2]) * 1024, stderr: err.replace(m[0], '') });
-    });
-  });
-}
-
-interface StreamCount { count: number; bytes: number }
-
-/** Subscribes before the agent starts; counts non-retained messages per stream. */
-async function subscriber(url: string, filter: string): Promise<{ byStream: Map<string, StreamCount>; close(): Promise<void>; total(): number }> {
-  const client = mqtt.connect(url, { protocolVersion: 5, clean: true, clientId: `bench-sub-${process.pid}` });
-  const byStream = new Map<string, StreamCount>();
-  client.on('message', (topic, payload, packet) => {
-    if (packet.retain) return;
-    const stream = topic.slice(topic.lastIndexOf('/') + 1);
-    const s = byStream.get(stream) ?? { count: 0, bytes: 0 };
-    s.count++;
-    s.bytes += payload.length;
-    byStream.set(stream, s);
-  });
-  await new Promise<void>((res, rej) => {
-    client.once('connect', () => client.subscribe(filter, { qos: 1 }, (e) => (e ? rej(e) : res())));
-    client.once('error', rej);
-  });
-  let n = 0;
-  return {
-    byStream,
-    total: () => {
-      n = 0;
-      for (const s of byStream.values()) n += s.count;
-      return n;
-    },
-    close: () => new Promise((res) => client.end(false, {}, () => res())),
-  };
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       frames: { type: 'string', default: '500000' }, seed: { type: 'string', default: '1' }, devices: { type: 'string', default: '60' },
       broker: { type: 'string', default: 'mqtt://127.0.0.1:1883' }, keep: { type: 'boolean', default: false },
+      sections: { type: 'string', default: 'throughput,flood' }, 'flood-frames': { type: 'string', default: '1000000' },
     },
   });
-  const frames = Number(values.frames);
-  const seed = Number(values.seed);
-  const devices = Number(values.devices);
+  const sections = new Set(values.sections!.split(','));
+  for (const name of sections) if (!['throughput', 'flood'].includes(name)) throw new Error(`--sections: unknown section ${name}; known: throughput, flood`);
   if (!existsSync(TIME)) throw new Error(`${TIME} is missing (Debian package "time"); it measures wall time and peak RSS`);
   const benchDir = join(ROOT, 'var', 'bench');
   mkdirSync(benchDir, { recursive: true });
+  const result: Record<string, unknown> = {};
+  const out: string[] = [];
+  if (sections.has('throughput')) out.push(...(await throughputSection(values, benchDir, result)));
+  if (sections.has('flood')) {
+    say(`flood: ${values['flood-frames']} frames from random MACs through run and replay ...`);
+    const f = await floodSection(benchDir, Number(values['flood-frames']), values.broker!, values.keep === true);
+    result.flood = f;
+    out.push(
+      `flood: ${f.frames} frames, each from a new random MAC, default caps (inventory.max_devices 4096), node ${unitNodeFlags().join(' ')}`,
+      '',
+      ...table([
+        ['', 'frames/s', 'CPU s', 'peak RSS MiB', 'devices kept'],
+        ['iomt-sensor run', fmt(f.run.framesPerSecond), f.run.cpuSeconds.toFixed(1), mib(f.run.maxRssBytes), String(f.run.devices)],
+        ['iomt-sensor replay', fmt(f.replay.framesPerSecond), f.replay.cpuSeconds.toFixed(1), mib(f.replay.maxRssBytes), String(f.replay.devices)],
+      ]),
+      '',
+      `target peak RSS <= ${mib(f.targetRssBytes)} MiB: ${verdict(f.run.maxRssBytes <= f.targetRssBytes)} (run), ${verdict(f.replay.maxRssBytes <= f.targetRssBytes)} (replay); ${f.run.evicted} devices evicted by run`,
+      '',
+    );
+  }
+  writeFileSync(join(benchDir, 'last.json'), JSON.stringify(result, null, 2) + '\n');
+  out.push(`written to ${join(benchDir, 'last.json')}`);
+  process.stdout.write(out.join('\n') + '\n');
+}
+
+interface BenchArgs {
+  readonly frames?: string;
+  readonly seed?: string;
+  readonly devices?: string;
+  readonly broker?: string;
+  readonly keep?: boolean;
+}
+
+/** The ward capture through the whole agent, beside tshark on the same file. */
+async function throughputSection(values: BenchArgs, benchDir: string, all: Record<string, unknown>): Promise<string[]> {
+  const frames = Number(values.frames);
+  const seed = Number(values.seed);
+  const devices = Number(values.devices);
 
   // 1. The capture, generated once per parameters.
   const capture = join(benchDir, `ward-s${seed}-f${frames}-d${devices}.pcap`);
@@ -186,7 +160,7 @@ inventory:
       rss: { target: `< ${TARGET_RSS_FRACTION} of tshark peak RSS`, met: rssRatio < TARGET_RSS_FRACTION },
     },
   };
-  writeFileSync(join(benchDir, 'last.json'), JSON.stringify(result, null, 2) + '\n');
+  all.throughput = result;
 
   const rows: string[][] = [
     ['', 'frames', 'seconds', 'frames/s', 'peak RSS MiB'],
@@ -204,29 +178,8 @@ inventory:
   const mrows: string[][] = [['stream', 'messages', 'bytes', 'bytes/message']];
   for (const [k, v] of Object.entries(byStream)) mrows.push([k, String(v.count), String(v.bytes), v.meanBytes.toFixed(1)]);
   mrows.push(['all', String(msgs), String(payload), msgs > 0 ? (payload / msgs).toFixed(1) : '-']);
-  out.push(...table(mrows), '', `written to ${join(benchDir, 'last.json')}`);
-  process.stdout.write(out.join('\n') + '\n');
-}
-
-function table(rows: readonly string[][]): string[] {
-  const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  '));
-}
-
-function fmt(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
-}
-
-function mib(b: number): string {
-  return (b / 1048576).toFixed(1);
-}
-
-function verdict(ok: boolean): string {
-  return ok ? 'met' : 'not met';
-}
-
-function say(s: string): void {
-  process.stderr.write(`bench: ${s}\n`);
+  out.push(...table(mrows), '');
+  return out;
 }
 
 main().catch((err: unknown) => {
