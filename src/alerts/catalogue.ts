@@ -28,7 +28,7 @@ export const catalogue: readonly AlertDefinition[] = [
     severity: 'low',
     title: 'New device on the ward network',
     trigger:
-      'A MAC address (or, where no link layer is visible, an IP address) sends its first frame after the learning period (inventory.learning_period_s) has ended.',
+      'A MAC address (or, where no link layer is visible, an address inside the site networks) sends its first frame after the learning period (inventory.learning_period_s) has ended. Addresses outside the site networks are remote peers and never raise it.',
     guidance:
       'Check the device against the asset register. A known medical device that was moved is routine; an unknown laptop, phone or single-board computer on a clinical VLAN is not. The alert carries the vendor from the IEEE registry and the source that heard it.',
   },
