@@ -183,22 +183,21 @@ export class Attribution {
   }
 
   private addPeer4(d: Device, ip: number, out: Sink): void {
-    if (d.peers4.includes(ip)) return;
-    if (d.peers4.length + d.peers6.length >= this.limits.maxPeers) {
-      out.count('inventory.peers_not_kept');
-      return;
-    }
-    d.peers4.push(ip);
-    this.table.markDirty(d);
+    this.addPeer(d, d.peers4, ip, out);
   }
 
   private addPeer6(d: Device, s: string, out: Sink): void {
-    if (d.peers6.includes(s)) return;
+    this.addPeer(d, d.peers6, s, out);
+  }
+
+  /** One remote peer more on `list` (the device's IPv4 or IPv6 peers), within max_peers_per_device over both. */
+  private addPeer<T>(d: Device, list: T[], peer: T, out: Sink): void {
+    if (list.includes(peer)) return;
     if (d.peers4.length + d.peers6.length >= this.limits.maxPeers) {
       out.count('inventory.peers_not_kept');
       return;
     }
-    d.peers6.push(s);
+    list.push(peer);
     this.table.markDirty(d);
   }
 
