@@ -74,6 +74,8 @@ export class Runtime {
   /** A commit requested by pending size or an alert, not yet started. */
   private early: Promise<void> | undefined;
   private readonly loggedBugs = new Set<string>();
+  /** Commits, those started early (pending size or an alert), and the most items one commit carried. */
+  private readonly commitStats = { commits: 0, early_commits: 0, largest_commit: 0 };
   private loggedUnknownAlert: string | undefined;
   watchdog: Watchdog | undefined;
   private resolveDone!: () => void;
@@ -115,6 +117,7 @@ export class Runtime {
 
   /** One commit for everything pending now; concurrent requests share it. */
   private commitSoon(): Promise<void> {
+    if (this.early === undefined) this.commitStats.early_commits++;
     this.early ??= this.tick(false, false).finally(() => (this.early = undefined));
     return this.early;
   }
@@ -160,7 +163,10 @@ export class Runtime {
         this.loggedUnknownAlert = this.p.gate.lastUnknown;
         this.p.log.log('error', 'an analyzer raised an unknown alert code; counted as alerts.unknown_code', { code: this.loggedUnknownAlert });
       }
-      await this.commit(this.p.sink.drain());
+      const d = this.p.sink.drain();
+      this.commitStats.commits++;
+      this.commitStats.largest_commit = Math.max(this.commitStats.largest_commit, d.messages.length + d.alerts.length + d.ops.length);
+      await this.commit(d);
       this.p.quarantine.flush();
       if (periodic) this.watchdog?.progress();
     });
@@ -255,6 +261,7 @@ export class Runtime {
     for (const [k, v] of Object.entries(outbox.healthCounters())) out[k] = v;
     if (this.links !== undefined) for (const [k, v] of Object.entries(this.links.session.stats)) out[`mqtt.${k}`] = v;
     for (const [k, v] of Object.entries(quarantine.counters)) if (v > 0) out[`quarantine.${k}`] = v;
+    for (const [k, v] of Object.entries(this.commitStats)) out[`runtime.${k}`] = v;
     for (const a of pipeline.analyzers) {
       if (a.gauges === undefined) continue;
       try {
