@@ -64,7 +64,7 @@ export class Agent {
     const oui = new OuiRegistry();
     const analyzers = buildAnalyzers(config, { oui });
     const decoder = defaultFrameDecoder();
-    const quarantine = new Quarantine({ dir: join(config.state.dir, 'quarantine') });
+    const quarantine = new Quarantine({ dir: join(config.state.dir, 'quarantine'), mode: config.runtime.quarantine });
     let runtime: Runtime | undefined;
     const pipeline = new Pipeline(decoder, analyzers, sink, { quarantine, bug: (a, phase, err) => runtime?.analyzerBug(a, phase, err) });
     for (const a of analyzers) {

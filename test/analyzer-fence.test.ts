@@ -123,6 +123,22 @@ t.test('a throwing analyzer does not stop a file source, the others, or the tick
   for (const b of reader.push(readFileSync(join(dir, 'quarantine', '1.pcap')))) got.push({ ...b, bytes: b.bytes.slice() });
   t.equal(got.length, 5, 'the quarantined frames read back');
   t.equal(got[0]!.tsSec, 1_700_000_002, 'the first is the third frame, the first that threw');
+  t.equal(got[0]!.bytes.length, 14, 'cut after the last decoded header (Ethernet): no payload is stored');
+  t.equal(got[0]!.origLen, 54, 'the record still says how long the frame was');
+
+  // `full` keeps whole frames (a lab setting); `off` keeps none.
+  for (const [mode, want] of [['full', 54], ['off', undefined]] as const) {
+    const q = new Quarantine({ dir: join(dir, mode), mode });
+    const always: Analyzer = { name: 'always', onFrame: () => { throw new Error('always'); }, onTick: () => {} };
+    const p = new Pipeline(defaultFrameDecoder(), [always], r.sink, { quarantine: q });
+    p.process(new PcapReader('q', { anomaly: () => {}, state: () => {} }).push(frames(1)));
+    q.flush();
+    if (want === undefined) t.same(q.counters, { kept: 0, dropped: 1, write_failed: 0 }, 'off: nothing kept');
+    else {
+      const back = new PcapReader('q', { anomaly: () => {}, state: () => {} }).push(readFileSync(join(dir, mode, '1.pcap')));
+      t.equal(back[0]?.bytes.length, want, 'full: the whole frame');
+    }
+  }
 });
 
 t.test('a throwing analyzer does not stop a live source', { skip: isRoot ? false : 'needs root for network namespaces' }, async (t) => {

@@ -10,11 +10,12 @@
  */
 import type { RawFrame } from '../capture/types.js';
 import type { FrameDecoder } from '../decode/index.js';
+import type { DecodedFrame } from '../decode/types.js';
 import type { Analyzer, Sink, SnapshotReason } from './types.js';
 
 /** Where frames that made an analyzer throw are kept (src/runtime/quarantine.ts). */
 export interface FrameQuarantine {
-  keep(raw: RawFrame, analyzer: string): void;
+  keep(frame: DecodedFrame, analyzer: string): void;
 }
 
 export interface PipelineHooks {
@@ -53,7 +54,7 @@ export class Pipeline {
           analyzers[a]!.onFrame(decoded, sink);
         } catch (err) {
           this.failed(analyzers[a]!.name, 'frame', err);
-          this.hooks.quarantine?.keep(raw, analyzers[a]!.name);
+          this.hooks.quarantine?.keep(decoded, analyzers[a]!.name);
         }
       }
     }

@@ -158,8 +158,14 @@ export const configSchema = z.strictObject({
        * sources wait for it: memory stays bounded however fast the input.
        */
       commit_pending: z.number().int().min(64).max(1_000_000).default(4096),
+      /**
+       * Frames that made an analyzer throw, kept in <state>/quarantine/ for a bug
+       * report: `headers` cuts each after its last decoded header (no payload, so
+       * no patient data), `full` keeps whole frames (a lab only), `off` none.
+       */
+      quarantine: z.enum(['headers', 'full', 'off']).default('headers'),
     })
-    .default({ commit_pending: 4096 }),
+    .default({ commit_pending: 4096, quarantine: 'headers' }),
   health: z
     .strictObject({
       interval_s: z.number().int().min(5).max(86_400).default(60),

@@ -6,16 +6,28 @@
  * commit) appends them to `<state>/quarantine/<linktype>.pcap`, one classic
  * pcap file per link type because a pcap file has one link type. Both the
  * pending list and the files are bounded; what does not fit is counted.
+ *
+ * Patient data is never stored (DESIGN, non-negotiable 2), and a frame's
+ * payload may carry it (an HL7 message, a DICOM association). So by default
+ * (`runtime.quarantine: headers`) a frame is cut after its last decoded
+ * header: enough to replay the layers the analyzers read, nothing of the
+ * application data. `full` keeps whole frames, for a lab; `off` keeps none.
  */
 import { appendFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RawFrame } from '../capture/types.js';
+import type { DecodedFrame } from '../decode/types.js';
 import type { FrameQuarantine } from '../analyze/pipeline.js';
 import { pcapHeader, pcapRecord } from '../capture/pcap/writer.js';
+
+export type QuarantineMode = 'headers' | 'full' | 'off';
+
+/** Bytes kept of a frame none of whose layers decoded (an unsupported link type). */
+const UNDECODED_KEEP = 32;
 
 export interface QuarantineOptions {
   /** Directory for the pcap files; undefined keeps nothing on disk (replay). */
   readonly dir: string | undefined;
+  readonly mode?: QuarantineMode;
   /** Frames waiting for the next flush. */
   readonly maxPending?: number;
   /** Bytes all quarantine files may hold together. */
@@ -42,13 +54,17 @@ export class Quarantine implements FrameQuarantine {
     this.maxBytes = opts.maxBytes ?? 16 << 20;
   }
 
-  keep(raw: RawFrame, _analyzer: string): void {
-    if (this.opts.dir === undefined || this.pending.length >= this.maxPending) {
+  keep(frame: DecodedFrame, _analyzer: string): void {
+    const mode = this.opts.mode ?? 'headers';
+    if (this.opts.dir === undefined || mode === 'off' || this.pending.length >= this.maxPending) {
       this.counters.dropped++;
       return;
     }
+    const raw = frame.raw;
+    const layers = frame.layers;
+    const end = mode === 'full' ? raw.bytes.length : layers.length > 0 ? layers[layers.length - 1]!.payloadOffset : UNDECODED_KEEP;
     // The frame's bytes are a view into the reader's buffer, reused after this batch: copy.
-    this.pending.push({ linkType: raw.linkType, tsSec: raw.tsSec, tsNsec: raw.tsNsec, bytes: raw.bytes.slice(), origLen: raw.origLen });
+    this.pending.push({ linkType: raw.linkType, tsSec: raw.tsSec, tsNsec: raw.tsNsec, bytes: raw.bytes.slice(0, Math.min(end, raw.bytes.length)), origLen: raw.origLen });
   }
 
   /** Appends what is pending to the files, within the byte bound. */
