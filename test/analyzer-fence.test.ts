@@ -120,7 +120,7 @@ t.test('a throwing analyzer does not stop a file source, the others, or the tick
   t.same(files, ['1.pcap'], 'one pcap per link type');
   const got: RawFrame[] = [];
   const reader = new PcapReader('q', { anomaly: () => {}, state: () => {} });
-  for (const b of reader.push(readFileSync(join(dir, 'quarantine', '1.pcap')))) got.push({ ...b, bytes: b.bytes.slice() });
+  for (const b of [...reader.push(readFileSync(join(dir, 'quarantine', '1.pcap'))), ...reader.end()]) got.push({ ...b, bytes: b.bytes.slice() });
   t.equal(got.length, 5, 'the quarantined frames read back');
   t.equal(got[0]!.tsSec, 1_700_000_002, 'the first is the third frame, the first that threw');
   t.equal(got[0]!.bytes.length, 14, 'cut after the last decoded header (Ethernet): no payload is stored');
@@ -131,11 +131,13 @@ t.test('a throwing analyzer does not stop a file source, the others, or the tick
     const q = new Quarantine({ dir: join(dir, mode), mode });
     const always: Analyzer = { name: 'always', onFrame: () => { throw new Error('always'); }, onTick: () => {} };
     const p = new Pipeline(defaultFrameDecoder(), [always], r.sink, { quarantine: q });
-    p.process(new PcapReader('q', { anomaly: () => {}, state: () => {} }).push(frames(1)));
+    const rd = new PcapReader('q', { anomaly: () => {}, state: () => {} });
+    p.process([...rd.push(frames(1)), ...rd.end()]);
     q.flush();
     if (want === undefined) t.same(q.counters, { kept: 0, dropped: 1, write_failed: 0 }, 'off: nothing kept');
     else {
-      const back = new PcapReader('q', { anomaly: () => {}, state: () => {} }).push(readFileSync(join(dir, mode, '1.pcap')));
+      const rb = new PcapReader('q', { anomaly: () => {}, state: () => {} });
+      const back = [...rb.push(readFileSync(join(dir, mode, '1.pcap'))), ...rb.end()];
       t.equal(back[0]?.bytes.length, want, 'full: the whole frame');
     }
   }
