@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { SystemdNotifier, Watchdog, socatAddress } from './notify.js';
+import { SystemdNotifier, Watchdog, socatAddress, type Every } from './notify.js';
 import type { Level, Logger } from './log.js';
 import { startMosquitto } from '../test/support/mosquitto.js';
 import { pcapFile, type WriterFrame } from './capture/pcap/writer.js';
@@ -74,6 +74,41 @@ async function receiver(address: string): Promise<Receiver> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Resolves when pred() holds; fails after timeoutMs, a bound far above the normal wait. */
+async function until(pred: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pred()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/** A ping-slot clock the test advances: each tick() is one period elapsing. */
+class ManualEvery {
+  periodMs: number | undefined;
+  private fn: (() => void) | undefined;
+  readonly every: Every = (ms, fn) => {
+    this.periodMs = ms;
+    this.fn = fn;
+    return () => (this.fn = undefined);
+  };
+  get armed(): boolean {
+    return this.fn !== undefined;
+  }
+  tick(): void {
+    this.fn?.();
+  }
+}
+
+/**
+ * Resolves when a spawn started now has failed. Node reports a spawn that
+ * cannot start on the next tick, in spawn order, so every earlier failed spawn
+ * has been reported by then: a barrier for "nothing more is coming".
+ */
+function spawnBarrier(): Promise<void> {
+  return new Promise((resolve) => spawn('/nonexistent/h4-barrier', [], { stdio: 'ignore' }).once('error', () => resolve()));
+}
+
 class MemoryLog implements Logger {
   readonly lines: { level: Level; msg: string }[] = [];
   log(level: Level, msg: string): void {
@@ -129,10 +164,15 @@ for (const kind of ['path', 'abstract'] as const) {
     n.stopping('bye');
     await rx.waitFor('STOPPING=1');
     await n.close();
-    const before = rx.datagrams.length;
+    const before = rx.lines().length;
     n.ready();
-    await sleep(200);
-    t.equal(rx.datagrams.length, before, 'nothing is sent after close()');
+    // A barrier instead of a fixed wait: a second notifier's message, started
+    // after, arrives after anything the closed one might still have sent.
+    const other = SystemdNotifier.fromEnv({ NOTIFY_SOCKET: address });
+    other.status('barrier');
+    await rx.waitFor('STATUS=barrier');
+    await other.close();
+    t.same(rx.lines().slice(before), ['STATUS=barrier'], 'nothing is sent after close()');
   });
 }
 
@@ -140,10 +180,10 @@ t.test('a missing socat is logged once and the notifier degrades to nothing', as
   const log = new MemoryLog();
   const n = SystemdNotifier.fromEnv({ NOTIFY_SOCKET: '/tmp/nowhere' }, { log, socat: '/nonexistent/socat' });
   n.ready();
-  await sleep(100);
+  await until(() => log.lines.length > 0, 'the warning');
   n.watchdog();
   n.watchdog();
-  await sleep(100);
+  await spawnBarrier(); // a retried spawn would have failed by now
   t.equal(log.lines.filter((l) => l.level === 'warn').length, 1, 'one warning');
   t.match(log.lines[0]?.msg, /install socat/);
   await n.close();
@@ -154,7 +194,8 @@ t.test('the watchdog pings only while the pipeline makes progress', async (t) =>
   const address = join(dir, 'notify');
   const rx = await receiver(address);
   const n = SystemdNotifier.fromEnv({ NOTIFY_SOCKET: address, WATCHDOG_USEC: '400000' });
-  const wd = new Watchdog(() => n.watchdog(), n.watchdogUsec!);
+  const clock = new ManualEvery();
+  const wd = new Watchdog(() => n.watchdog(), n.watchdogUsec!, clock.every);
   t.teardown(async () => {
     wd.stop();
     await n.close();
@@ -163,35 +204,38 @@ t.test('the watchdog pings only while the pipeline makes progress', async (t) =>
   });
   t.equal(wd.periodMs, 200, 'half of WATCHDOG_USEC');
   wd.start();
-  const work = (ms: number) => new Promise<void>((resolve) => {
-    const timer = setInterval(() => wd.progress(), 50);
-    setTimeout(() => {
-      clearInterval(timer);
-      resolve();
-    }, ms);
-  });
+  wd.start(); // idempotent
+  t.equal(clock.periodMs, 200, 'ping slots every half interval');
+  const pings = () => rx.count('WATCHDOG=1');
 
-  const moving = Date.now();
-  await work(1200);
-  await sleep(50);
-  const whileMoving = rx.count('WATCHDOG=1', moving);
-  t.ok(whileMoving >= 4, `pings while ticks commit (${whileMoving} in 1.2 s at one per 200 ms)`);
+  // Ticks commit between ping slots: every slot pings.
+  for (let i = 0; i < 4; i++) {
+    wd.progress();
+    wd.progress();
+    clock.tick();
+  }
+  t.equal(wd.pings, 4);
+  await until(() => pings() === 4, 'four pings at the socket');
 
-  // Stall: progress stops. At most one ping may still be on its way (progress made just before).
-  const stalled = Date.now();
-  await sleep(1200);
-  const duringStall = rx.count('WATCHDOG=1', stalled);
-  t.ok(duringStall <= 1, `no pings while the pipeline is stalled (${duringStall})`);
-  t.ok(wd.missed >= 4, 'the missed ping slots are counted');
+  // Stall: progress stops, the slots pass without a ping.
+  for (let i = 0; i < 4; i++) clock.tick();
+  t.equal(wd.missed, 4, 'the missed ping slots are counted');
+  t.equal(wd.pings, 4, 'no pings while the pipeline is stalled');
 
-  const resumed = Date.now();
-  await work(1000);
-  await sleep(50);
-  const afterResume = rx.count('WATCHDOG=1', resumed);
-  t.ok(afterResume >= 3, `pings resume with progress (${afterResume})`);
+  // Resume. The pings go through one helper in order, so when the fifth
+  // arrives every earlier one has: none was sent during the stall.
+  wd.progress();
+  clock.tick();
+  await until(() => pings() === 5, 'the ping after resuming');
+  t.equal(pings(), 5, 'exactly one ping per slot with progress');
+  clock.tick();
+  t.equal(wd.missed, 5, 'progress counts for one slot only');
+
+  wd.stop();
+  t.notOk(clock.armed, 'stop cancels the ping slots');
 });
 
-t.test('a blocked event loop sends no pings', async (t) => {
+t.test('a blocked event loop sends no pings (real timers)', async (t) => {
   const pings: number[] = [];
   const wd = new Watchdog(() => pings.push(Date.now()), 200_000);
   wd.start();
@@ -200,8 +244,16 @@ t.test('a blocked event loop sends no pings', async (t) => {
   const t0 = Date.now();
   while (Date.now() - t0 < 500) wd.progress(); // a busy loop: timers cannot run
   t.equal(pings.length, 0, 'no ping while the loop is blocked');
-  await sleep(250);
-  t.ok(pings.length >= 1, 'pings again once the loop runs');
+  await until(() => pings.length >= 1, 'a ping once the loop runs');
+  wd.stop();
+  const after = pings.length;
+  wd.progress();
+  // Another real interval of the same period, started later, firing twice: the stopped one would have fired by then.
+  let other = 0;
+  const timer = setInterval(() => other++, 100);
+  t.teardown(() => clearInterval(timer));
+  await until(() => other >= 2, 'two periods of another timer');
+  t.equal(pings.length, after, 'no ping after stop');
 });
 
 t.test('the agent under a simulated systemd: READY, watchdog pings, STOPPING on SIGTERM', async (t) => {
@@ -247,9 +299,9 @@ inventory: {learning_period_s: 0, delta_interval_s: 1}
   await rx.waitFor('READY=1', 20_000);
   const readyAt = Date.now();
   t.ok(rx.lines().some((l) => l.startsWith('STATUS=running')), 'READY=1 comes with a status');
-  await sleep(3500);
-  const pings = rx.count('WATCHDOG=1', readyAt);
-  t.ok(pings >= 2, `watchdog pings every second (WATCHDOG_USEC=2 s) while the agent ticks: ${pings}`);
+  // Waited for as an event: how many land in a fixed time depends on the machine's load.
+  await until(() => rx.count('WATCHDOG=1', readyAt) >= 2, 'two watchdog pings after READY=1', 20_000);
+  t.pass('watchdog pings (WATCHDOG_USEC=2 s) while the agent ticks');
   t.notOk(rx.lines().includes('STOPPING=1'), 'not stopping yet');
 
   child.kill('SIGTERM');

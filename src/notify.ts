@@ -161,6 +161,16 @@ function oneLine(s: string): string {
   return s.replace(/[\r\n]+/g, ' ').slice(0, STATUS_MAX);
 }
 
+/** Calls fn every ms milliseconds until the returned function is called. */
+export type Every = (ms: number, fn: () => void) => () => void;
+
+/** The real clock: an interval that never keeps the process alive. */
+export const realEvery: Every = (ms, fn) => {
+  const timer = setInterval(fn, ms);
+  timer.unref();
+  return () => clearInterval(timer);
+};
+
 /**
  * Pings systemd's watchdog at half its interval, but only when the pipeline
  * made progress since the last ping. The agent calls progress() at the end of
@@ -169,7 +179,7 @@ function oneLine(s: string): string {
  * systemd restarts the service after WatchdogSec.
  */
 export class Watchdog {
-  private timer: NodeJS.Timeout | undefined;
+  private cancel: (() => void) | undefined;
   private progressed = false;
   /** Pings sent, and ping slots skipped for lack of progress (for tests and health). */
   pings = 0;
@@ -179,6 +189,8 @@ export class Watchdog {
     private readonly ping: () => void,
     /** systemd's WatchdogSec in microseconds. */
     private readonly watchdogUsec: number,
+    /** The ping-slot clock; tests pass one they advance themselves. */
+    private readonly every: Every = realEvery,
   ) {}
 
   /** Half the watchdog interval, in milliseconds, as sd_watchdog_enabled(3) suggests. */
@@ -187,9 +199,8 @@ export class Watchdog {
   }
 
   start(): void {
-    if (this.timer !== undefined) return;
-    this.timer = setInterval(() => this.check(), this.periodMs);
-    this.timer.unref();
+    if (this.cancel !== undefined) return;
+    this.cancel = this.every(this.periodMs, () => this.check());
   }
 
   /** The pipeline completed a unit of work (a tick committed). */
@@ -209,7 +220,7 @@ export class Watchdog {
   }
 
   stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
+    this.cancel?.();
+    this.cancel = undefined;
   }
 }

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { startMosquitto } from './support/mosquitto.js';
-import { CLI, runAgent, sleep, until } from './support/agent.js';
+import { CLI, runAgent, until } from './support/agent.js';
 import { pcapFile, type WriterFrame } from '../src/capture/pcap/writer.js';
 import { ethernet, ipv4, udp } from './builders/frames.js';
 import { decodeTelemetry } from '../src/telemetry/index.js';
@@ -60,7 +60,8 @@ t.test('SIGHUP adds and removes sources without losing state; a bad file is refu
 
   const agent = runAgent(['--config', cfg]);
   await until('the agent to run source a', () => /source running.*source=a/.test(agent.output()));
-  await sleep(1000);
+  // The event the checks below rely on, not a fixed second: the sensor is online with a alone.
+  await until('the status with a running', () => statuses.includes('online a=running'), 20_000);
 
   // Add b, and change a key that needs a restart: b starts, a keeps running.
   write(`${srcA}\n${srcB}`, 'outbox: {max_messages: 5000}\n');
@@ -81,7 +82,7 @@ t.test('SIGHUP adds and removes sources without losing state; a bad file is refu
   write(srcB);
   agent.child.kill('SIGHUP');
   await until('a stopped', () => /source ended.*source=a/.test(agent.output()));
-  await sleep(1500);
+  await until('the status without a', () => statuses.includes('online b=ended'), 20_000);
   agent.child.kill('SIGTERM');
   const done = await agent.exit;
   t.equal(done.code, 0, 'SIGTERM exits cleanly');

@@ -253,8 +253,11 @@ t.test('the sensor refuses a broker whose certificate its CA does not sign', asy
   await until('two refusals', () => states.filter((c) => c.state === 'offline').length >= 2);
   t.match(states.find((c) => c.state === 'offline')?.reason, /^TLS: broker certificate is not trusted; the sensor refuses the broker \(SELF_SIGNED_CERT_IN_CHAIN/);
   t.notOk(states.some((c) => c.state === 'online'));
-  await sleep(300);
-  t.same(seen, [], 'the impostor got nothing, not even the will');
+  // A barrier, not a fixed wait: the broker routes in order, so once the
+  // watcher hears its own later message, anything from the refused attempts would have come first.
+  await watcher.publishAsync('h4-barrier', 'b', { qos: 1 });
+  await until('the barrier', () => seen.includes('h4-barrier'));
+  t.same(seen, ['h4-barrier'], 'the impostor got nothing, not even the will');
   t.equal(sess.stats.published, 0);
 });
 
@@ -274,8 +277,8 @@ t.test('the ACL keeps the sensor inside its prefix', async (t) => {
   await until('three refusals', () => sess.stats.rejected >= 3);
   t.ok(states.some((c) => c.state === 'online'), 'the sensor itself is allowed on');
   t.equal(sess.stats.acked, 0);
-  // The session counts a refusal before the outbox has discarded it: wait for the discard, with a bound.
-  await until('the outbox to drop the refused messages', () => outbox.depth === 0, 10_000).catch(() => undefined);
+  // The count comes first, the outbox's discard is a store write after it: wait for it, bounded.
+  await until('refused messages to leave the outbox', () => outbox.depth === 0);
   t.equal(outbox.depth, 0, 'refused messages leave the outbox (counted), so they cannot block it');
 
   // A raw client with the sensor's certificate sees the reason code itself.
@@ -289,9 +292,13 @@ t.test('the ACL keeps the sensor inside its prefix', async (t) => {
   const heard: string[] = [];
   raw.on('message', (topic) => heard.push(topic));
   await raw.subscribeAsync(`${otherSensor.base}/#`, { qos: 1 });
+  await raw.subscribeAsync(topics.cmd('snapshot'), { qos: 1 });
   await op.client.publishAsync(otherSensor.cmd('snapshot'), Buffer.from(encodeCommand('x')), { qos: 1 });
-  await sleep(300);
-  t.same(heard, [], 'no other sensor\'s traffic reaches it');
+  // A barrier, not a fixed wait: a later command to this sensor, from the same
+  // operator connection, arrives after the first one would have.
+  await op.client.publishAsync(topics.cmd('snapshot'), Buffer.from(encodeCommand('y')), { qos: 1 });
+  await until('the command to this sensor', () => heard.includes(topics.cmd('snapshot')));
+  t.same(heard, [topics.cmd('snapshot')], 'no other sensor\'s traffic reaches it');
   t.same(op.got.filter((g) => !g.topic.includes('/cmd/')).map((g) => g.topic), [], 'no forged telemetry under the other sensor\'s prefix');
 });
 
@@ -305,6 +312,8 @@ t.test('user name and password from a file, and from a systemd credential, over 
     sess.start();
     await until(`${name}: delivered`, () => sess.stats.acked >= 2);
     t.ok(states.some((c) => c.state === 'online'), `${name}: online`);
+    // acked counts the PUBACK; the outbox's removal is a store write after it: wait for it, bounded.
+    await until(`${name}: outbox drained`, () => outbox.depth === 0);
     t.equal(outbox.depth, 0, `${name}: outbox drained`);
     await sess.close(500);
   }

@@ -166,21 +166,57 @@ t.test('MQTT 5: drains in order with properties, retained status, last will, cle
   t.same(orderCheck(seqsOf(got)), inOrder(26), 'every seq 1..26, no gap, no reordering');
 });
 
+/** Reconnect waits the test fires itself, recording the delay the session asked for. */
+class ManualTimer {
+  readonly waits: Array<{ readonly ms: number; readonly fn: () => void; cancelled: boolean; fired: boolean }> = [];
+  readonly timer = (ms: number, fn: () => void): (() => void) => {
+    const w = { ms, fn, cancelled: false, fired: false };
+    this.waits.push(w);
+    return () => (w.cancelled = true);
+  };
+  fire(): void {
+    const w = this.waits.at(-1)!;
+    w.fired = true;
+    w.fn();
+  }
+}
+
 t.test('connection refused is reported and retried with growing delays', async (t) => {
-  const port = await freePort();
+  const port = await freePort(); // nothing listens: every connect is refused
   const { outbox } = await openOutbox(t);
-  const { session, states } = sessionFor(outbox, `mqtt://127.0.0.1:${port}`, { reconnectInitialMs: 50, reconnectMaxMs: 200 });
-  const when: number[] = [];
-  const orig = states.push.bind(states);
-  states.push = (...c: SessionStateChange[]) => { for (const x of c) if (x.state === 'connecting') when.push(Date.now()); return orig(...c); };
+  const clock = new ManualTimer();
+  const { session, states } = sessionFor(outbox, `mqtt://127.0.0.1:${port}`, { reconnectInitialMs: 50, reconnectMaxMs: 200, reconnectTimer: clock.timer });
   session.start();
   t.teardown(() => session.close(0));
-  await waitFor(() => when.length >= 5, 5000, '5 attempts');
+  const connecting = () => states.filter((s) => s.state === 'connecting').length;
+  for (let i = 1; i <= 5; i++) {
+    await waitFor(() => clock.waits.length === i, 10_000, `refusal ${i}`);
+    t.equal(connecting(), i, `attempt ${i + 1} waits for the backoff`);
+    if (i < 5) clock.fire();
+  }
   t.ok(states.some((s) => s.state === 'offline' && s.reason === 'ECONNREFUSED'), 'reason ECONNREFUSED');
-  const gaps = when.slice(1).map((w, i) => w - when[i]!);
-  t.ok(gaps[0]! >= 40 && gaps[0]! < 150, `first retry after ~50 ms (${gaps[0]})`);
-  t.ok(gaps[2]! >= 180, `third retry capped near 200 ms, not earlier (${gaps[2]})`);
-  t.equal(session.stats.connectFailures >= 4, true);
+  t.same(clock.waits.map((w) => w.ms), [50, 100, 200, 200, 200], 'doubles from 50 ms, capped at 200 ms');
+  t.equal(session.stats.connectFailures, 5);
+  await session.close(0);
+  t.ok(clock.waits.at(-1)!.cancelled, 'close cancels the pending reconnect');
+  t.equal(connecting(), 5, 'no attempt after close');
+});
+
+t.test('reconnect jitter shortens each delay by at most its fraction', async (t) => {
+  const port = await freePort();
+  const { outbox } = await openOutbox(t);
+  const clock = new ManualTimer();
+  const { session } = sessionFor(outbox, `mqtt://127.0.0.1:${port}`, { reconnectInitialMs: 1000, reconnectMaxMs: 4000, reconnectJitter: 0.5, reconnectTimer: clock.timer });
+  session.start();
+  t.teardown(() => session.close(0));
+  for (let i = 1; i <= 3; i++) {
+    await waitFor(() => clock.waits.length === i, 10_000, `refusal ${i}`);
+    if (i < 3) clock.fire();
+  }
+  const [a, b, c] = clock.waits.map((w) => w.ms);
+  t.ok(a! >= 500 && a! <= 1000, `first in 500..1000 (${a})`);
+  t.ok(b! >= 1000 && b! <= 2000, `second in 1000..2000 (${b})`);
+  t.ok(c! >= 2000 && c! <= 4000, `third in 2000..4000 (${c})`);
 });
 
 t.test('broker refusing anonymous clients: reason says not authorised', async (t) => {

@@ -55,6 +55,12 @@ export interface MqttSessionOptions {
    */
   readonly commands?: CommandSink;
   readonly now?: () => number;
+  /**
+   * Waits `ms` before a reconnect and returns a function that cancels the
+   * wait; setTimeout unless given. Tests pass one they fire themselves, to
+   * check the backoff schedule without timing it on a busy machine.
+   */
+  readonly reconnectTimer?: (ms: number, fn: () => void) => () => void;
 }
 
 export interface CommandSink {
@@ -138,7 +144,8 @@ export class MqttSession {
   private online = false;
   private closing = false;
   private attempts = 0;
-  private timer: NodeJS.Timeout | undefined;
+  /** Cancels the pending reconnect wait. */
+  private timer: (() => void) | undefined;
   private lastError: string | undefined;
   private readonly inflight = new Set<number>();
   private window: number;
@@ -280,7 +287,7 @@ export class MqttSession {
     }
     this.setState('offline', this.lastError ?? (wasOnline ? 'connection lost' : 'connection closed before CONNACK'));
     const delay = this.backoff();
-    this.timer = setTimeout(() => this.connect(), delay);
+    this.timer = (this.opts.reconnectTimer ?? realTimer)(delay, () => this.connect());
   }
 
   private backoff(): number {
@@ -367,7 +374,7 @@ export class MqttSession {
     this.closing = true;
     this.unsubscribe();
     if (this.timer !== undefined) {
-      clearTimeout(this.timer);
+      this.timer();
       this.timer = undefined;
     }
     const deadline = this.now() + flushTimeoutMs;
@@ -407,6 +414,11 @@ export class MqttSession {
 
 function toBuffer(b: Uint8Array): Buffer {
   return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
+function realTimer(ms: number, fn: () => void): () => void {
+  const t = setTimeout(fn, ms);
+  return () => clearTimeout(t);
 }
 
 function sleep(ms: number): Promise<void> {

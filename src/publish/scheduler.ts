@@ -3,7 +3,7 @@
  * `Scheduler` owns its tasks; nothing is kept at module level, so two agents
  * in one process (tests) do not see each other's jobs.
  */
-import cron, { type ScheduledTask } from 'node-cron';
+import cron from 'node-cron';
 
 export interface Job {
   /** Used in error messages and as the node-cron task name. */
@@ -13,14 +13,38 @@ export interface Job {
   readonly run: () => void | Promise<void>;
 }
 
+/** The part of a node-cron task the scheduler uses. */
+export interface CronTask {
+  start(): void | Promise<void>;
+  destroy(): void | Promise<void>;
+}
+
+export interface CronTaskOptions {
+  readonly name: string;
+  readonly noOverlap: boolean;
+  readonly timezone?: string;
+}
+
+/** Makes a stopped task that calls `fn` on the schedule `expression` once started. */
+export type CreateCronTask = (expression: string, fn: () => Promise<void>, opts: CronTaskOptions) => CronTask;
+
+/** node-cron's createTask: the real clock. */
+export const nodeCronTask: CreateCronTask = (expression, fn, opts) => cron.createTask(expression, fn, { ...opts });
+
 export interface SchedulerOptions {
   readonly timezone?: string;
   /** Called when a job throws or rejects; the schedule keeps going. */
   readonly onError?: (job: string, err: unknown) => void;
+  /**
+   * Where the schedule comes from; node-cron unless given. Tests pass a
+   * trigger they fire themselves, so what a run does is not judged by how
+   * many wall-clock seconds a busy machine managed to fit in.
+   */
+  readonly createTask?: CreateCronTask;
 }
 
 export class Scheduler {
-  private readonly tasks = new Map<string, ScheduledTask>();
+  private readonly tasks = new Map<string, CronTask>();
 
   constructor(readonly jobs: readonly Job[], private readonly opts: SchedulerOptions = {}) {
     const seen = new Set<string>();
@@ -38,8 +62,9 @@ export class Scheduler {
   /** Creates and starts every job (again, if stopped). */
   start(): void {
     if (this.tasks.size > 0) return;
+    const createTask = this.opts.createTask ?? nodeCronTask;
     for (const j of this.jobs) {
-      const task = cron.createTask(
+      const task = createTask(
         j.cron,
         async () => {
           try {

@@ -38,6 +38,12 @@ export interface PcapLiveOptions {
   /** Delay before the first retry, doubled after every failure up to maxMs. */
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
   /**
+   * Waits out one backoff delay; rejects when the signal aborts. A timer
+   * unless given: tests pass one they release themselves, so the schedule is
+   * checked without timing it on a busy machine.
+   */
+  readonly wait?: (ms: number, signal: AbortSignal) => Promise<unknown>;
+  /**
    * A command prefix the tool runs under, e.g. `['ip', 'netns', 'exec', 'ns1']`
    * to capture inside a network namespace.
    */
@@ -46,6 +52,7 @@ export interface PcapLiveOptions {
 
 const DEFAULT_SNAPLEN = 262144;
 const DEFAULT_BACKOFF = { initialMs: 1000, maxMs: 60_000 };
+const realWait = (ms: number, signal: AbortSignal): Promise<unknown> => sleep(ms, undefined, { signal });
 /** How much of the tool's stderr we keep to explain a failure. */
 const STDERR_KEEP = 4096;
 /** Grace period between SIGTERM and SIGKILL when stopping the tool. */
@@ -201,7 +208,7 @@ export class PcapLiveSource implements CaptureSource {
         stop();
       }
       try {
-        await sleep(delay, undefined, { signal });
+        await (this.opts.wait ?? realWait)(delay, signal);
       } catch {
         break;
       }
