@@ -68,14 +68,37 @@ function wantsHelp(argv: readonly string[]): boolean {
 /** Exit code of a replay in which no frame of any file decoded. */
 const EXIT_NOTHING_READ = 3;
 
-class UsageError extends Error {}
+class UsageError extends Error {
+  /** The subcommand whose usage to print with the message; the whole usage when undefined. */
+  command: Command | undefined;
+}
+
+function isCommand(cmd: string | undefined): cmd is Command {
+  return cmd !== undefined && Object.hasOwn(COMMANDS, cmd);
+}
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
-  if (cmd !== undefined && Object.hasOwn(COMMANDS, cmd) && wantsHelp(rest)) {
-    process.stdout.write(commandUsage(cmd as Command));
+  if (isCommand(cmd)) {
+    if (wantsHelp(rest)) {
+      process.stdout.write(commandUsage(cmd));
+      return 0;
+    }
+    try {
+      return await dispatch(cmd, rest);
+    } catch (err) {
+      if (err instanceof UsageError) err.command ??= cmd;
+      throw err;
+    }
+  }
+  if (cmd === 'help' && isCommand(rest[0])) {
+    process.stdout.write(commandUsage(rest[0]));
     return 0;
   }
+  return dispatch(cmd, rest);
+}
+
+async function dispatch(cmd: string | undefined, rest: string[]): Promise<number> {
   switch (cmd) {
     case 'run':
       return cmdRun(rest);
@@ -280,7 +303,7 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     if (err instanceof UsageError) {
-      process.stderr.write(`iomt-sensor: ${err.message}\n\n${USAGE}`);
+      process.stderr.write(`iomt-sensor: ${err.message}\n\n${err.command === undefined ? USAGE : commandUsage(err.command)}`);
       process.exitCode = 2;
     } else if (err instanceof ConfigError) {
       process.stderr.write(`iomt-sensor: ${err.message}\n`);

@@ -192,4 +192,11 @@ t.test('--help works on every subcommand and exits 0', async (t) => {
   }
   const bare = cli();
   t.equal(bare.code, 2, 'no command at all is bad usage');
+  const help = cli('help', 'replay');
+  t.equal(help.code, 0);
+  t.match(help.out, /^usage: iomt-sensor replay /);
+  const noFile = cli('replay');
+  t.equal(noFile.code, 2, 'replay without a file is bad usage');
+  t.match(noFile.err, /^iomt-sensor: replay needs at least one capture file\n\nusage: iomt-sensor replay /, 'with replay\'s usage, not all of them');
+  t.notMatch(noFile.err, 'iomt-sensor watch');
 });
