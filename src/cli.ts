@@ -238,8 +238,9 @@ function renderSummary(s: ReplaySummary): string {
   if (s.devices.length > 0) out += `\n${renderDevices(s.devices)}`;
   const anomalies = Object.entries(s.decodeAnomalies).filter(([k, v]) => v > 0 && k.includes('.'));
   if (anomalies.length > 0 && s.files.length > 1) out += `\n${table([['DECODE ANOMALY (ALL FILES)', 'COUNT'], ...anomalies.map(([k, v]) => [k, String(v)])])}`;
-  const notes = Object.entries(s.decodeNotes);
-  if (notes.length > 0) out += `\n${table([['SENDER NOTE (frames from no usable address, not in the inventory)', 'COUNT'], ...notes.map(([k, v]) => [k, String(v)])])}`;
+  // Frames the inventory cannot key a device on (all-zero MAC, 240/4 ...): why a capture full of frames may show few devices.
+  const notes = s.files.flatMap((f) => Object.entries(f.notes).map(([k, v]) => [f.file, k, String(v)]));
+  if (notes.length > 0) out += `\n${table([['FILE', 'SENDER NOTE (not in the inventory)', 'FRAMES'], ...notes])}`;
   if (s.alerts.length > 0) out += `\n${table([['ALERT', 'DEVICE', 'TIME'], ...s.alerts.map((a) => [a.def.code, a.input.device, new Date(a.input.time * 1000).toISOString()])])}`;
   return out;
 }

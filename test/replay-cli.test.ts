@@ -158,7 +158,7 @@ t.test('all-zero source MACs and 240/4 senders are counted where the user sees t
   const s = json(cli('replay', '--json', DICOM));
   t.same(s.decodeNotes, { 'ethernet.zero_source': zero });
   t.same(s.files[0]!.notes, { 'ethernet.zero_source': zero });
-  t.match(cli('replay', DICOM).out, new RegExp(`ethernet\\.zero_source\\s+${zero}\\n`));
+  t.match(cli('replay', DICOM).out, new RegExp(`profuzzbench_dicom_echo\\.pcap\\s+ethernet\\.zero_source\\s+${zero}\\n`));
 
   const dir = mkdtempSync(join(tmpdir(), 'h6-replay-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
