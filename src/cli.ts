@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The `iomt-sensor` command: run, replay, inventory, watch, decode.
- * Exit codes: 0 done, 1 runtime failure, 2 bad usage or configuration.
+ * Exit codes: 0 done, 1 runtime failure, 2 bad usage or configuration,
+ * 3 a replay in which nothing could be read.
  */
 import { deviceAddresses, deviceAttr, deviceId } from './telemetry/device.js';
 import { parseArgs } from 'node:util';
@@ -12,32 +13,93 @@ import { checkSources } from './capture/index.js';
 import { Agent } from './agent.js';
 import { LineLogger } from './log.js';
 import { VERSION } from './version.js';
-import { replayConfig, replayFiles, type ReplaySummary } from './analyze/replay.js';
+import { replayConfig, replayFiles, type FileResult, type ReplaySummary } from './analyze/replay.js';
+import { describeLinktype } from './capture/pcap/linktypes.js';
 import { Store, StoreVersionError } from './store/store.js';
 import { isDeviceRecord, type DeviceRecord } from './analyze/inventory/record.js';
 import { decodeTelemetry, toJson } from './telemetry/index.js';
 import { describe, watch } from './telemetry/watch.js';
 
+/**
+ * Each subcommand's usage, as data: the top-level help is all of them, and
+ * `iomt-sensor CMD --help` prints its own.
+ */
+const COMMANDS = {
+  run: `iomt-sensor run --config FILE [--exit-when-done] [--stats-file FILE]
+      Run the agent: capture, analyse, keep state, publish telemetry over MQTT.`,
+  replay: `iomt-sensor replay [--json] [--config FILE] [--learning-period S] FILE...
+      Offline analysis of pcap/pcapng files: nothing stored, nothing published.
+      Says per file which link types it holds and which are not supported yet.
+      Exits 3 when nothing in any file could be read.`,
+  inventory: `iomt-sensor inventory (--config FILE | --state DIR) [--json]
+      Print the device inventory kept in the state directory (the agent must be stopped).`,
+  watch: `iomt-sensor watch [--url URL | --config FILE] [--topic FILTER] [--json] [--count N] [--mqtt3]
+      Subscribe to telemetry and print each message as a line (or JSON).`,
+  decode: `iomt-sensor decode [--json] [FILE|-]
+      Decode one CBOR telemetry payload.`,
+} as const satisfies Record<string, string>;
+
+type Command = keyof typeof COMMANDS;
+
+const EXIT_CODES = 'exit codes: 0 done, 1 runtime failure, 2 bad usage or configuration, 3 nothing could be read (replay)';
+
 const USAGE = `iomt-sensor ${VERSION}: passive security sensor for hospital wards
 
 usage:
-  iomt-sensor run --config FILE [--exit-when-done] [--stats-file FILE]
-      Run the agent: capture, analyse, keep state, publish telemetry over MQTT.
-  iomt-sensor replay [--json] [--config FILE] [--learning-period S] FILE...
-      Offline analysis of pcap/pcapng files: nothing stored, nothing published.
-  iomt-sensor inventory (--config FILE | --state DIR) [--json]
-      Print the device inventory kept in the state directory (the agent must be stopped).
-  iomt-sensor watch [--url URL | --config FILE] [--topic FILTER] [--json] [--count N] [--mqtt3]
-      Subscribe to telemetry and print each message as a line (or JSON).
-  iomt-sensor decode [--json] [FILE|-]
-      Decode one CBOR telemetry payload.
+${Object.values(COMMANDS).map((u) => `  ${u}`).join('\n')}
   iomt-sensor --version
+  iomt-sensor [CMD] --help
+
+${EXIT_CODES}
 `;
 
-class UsageError extends Error {}
+function commandUsage(cmd: Command): string {
+  return `usage: ${COMMANDS[cmd]}\n\n${EXIT_CODES}\n`;
+}
+
+/** True when `--help` or `-h` stands before any `--` in argv. */
+function wantsHelp(argv: readonly string[]): boolean {
+  for (const a of argv) {
+    if (a === '--') return false;
+    if (a === '--help' || a === '-h') return true;
+  }
+  return false;
+}
+
+/** Exit code of a replay in which no frame of any file decoded. */
+const EXIT_NOTHING_READ = 3;
+
+class UsageError extends Error {
+  /** The subcommand whose usage to print with the message; the whole usage when undefined. */
+  command: Command | undefined;
+}
+
+function isCommand(cmd: string | undefined): cmd is Command {
+  return cmd !== undefined && Object.hasOwn(COMMANDS, cmd);
+}
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  if (isCommand(cmd)) {
+    if (wantsHelp(rest)) {
+      process.stdout.write(commandUsage(cmd));
+      return 0;
+    }
+    try {
+      return await dispatch(cmd, rest);
+    } catch (err) {
+      if (err instanceof UsageError) err.command ??= cmd;
+      throw err;
+    }
+  }
+  if (cmd === 'help' && isCommand(rest[0])) {
+    process.stdout.write(commandUsage(rest[0]));
+    return 0;
+  }
+  return dispatch(cmd, rest);
+}
+
+async function dispatch(cmd: string | undefined, rest: string[]): Promise<number> {
   switch (cmd) {
     case 'run':
       return cmdRun(rest);
@@ -136,6 +198,10 @@ async function cmdReplay(argv: string[]): Promise<number> {
   if (tty) process.stderr.write('\r\x1b[K');
   if (values.json === true) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
   else process.stdout.write(renderSummary(summary));
+  if (summary.unread !== undefined) {
+    process.stderr.write(`iomt-sensor: ${summary.unread}\n`);
+    return EXIT_NOTHING_READ;
+  }
   return summary.files.some((f) => f.state === 'failed') ? 1 : 0;
 }
 
@@ -165,13 +231,28 @@ function renderDevices(devices: readonly DeviceRecord[]): string {
   return table(rows);
 }
 
+/** What one file held: its link types with frame counts, or why nothing in it was read. */
+function fileResult(f: FileResult): string {
+  const kinds = f.linkTypes.map((l) => `${describeLinktype(l.linkType)} (${l.frames} frames)${l.supported ? '' : ': not supported yet'}`).join(', ');
+  if (f.frames === 0) return f.state === 'ended' ? f.unread ?? f.detail ?? 'no frames' : `${f.state}: ${f.detail ?? ''}`;
+  return `${f.detail ?? f.state}: ${kinds}${f.state === 'ended' ? '' : ` (${f.state})`}`;
+}
+
 function renderSummary(s: ReplaySummary): string {
   let out = '';
-  out += table([['FILE', 'FRAMES', 'RESULT'], ...s.files.map((f) => [f.file, String(f.frames), `${f.state}${f.detail ? ` (${f.detail})` : ''}${Object.keys(f.anomalies).length ? ` anomalies: ${JSON.stringify(f.anomalies)}` : ''}`])]);
-  out += `\n${s.frames} frames, ${s.bytes} bytes in ${s.seconds.toFixed(2)} s (${Math.round(s.frames / Math.max(s.seconds, 1e-9))} frames/s); ${s.devices.length} devices; ${s.alerts.length} alerts\n\n`;
-  out += renderDevices(s.devices);
+  out += table([['FILE', 'FRAMES', 'DECODED', 'RESULT'], ...s.files.map((f) => [f.file, String(f.frames), String(f.decoded), fileResult(f)])]);
+  const perFile: string[][] = [];
+  for (const f of s.files) {
+    for (const [code, n] of [...Object.entries(f.anomalies), ...Object.entries(f.decodeAnomalies)]) perFile.push([f.file, code, String(n)]);
+  }
+  if (perFile.length > 0) out += `\n${table([['FILE', 'ANOMALY', 'COUNT'], ...perFile])}`;
+  out += `\n${s.frames} frames, ${s.decoded} decoded, ${s.bytes} bytes in ${s.seconds.toFixed(2)} s (${Math.round(s.frames / Math.max(s.seconds, 1e-9))} frames/s); ${s.devices.length} devices; ${s.alerts.length} alerts\n`;
+  if (s.devices.length > 0) out += `\n${renderDevices(s.devices)}`;
   const anomalies = Object.entries(s.decodeAnomalies).filter(([k, v]) => v > 0 && k.includes('.'));
-  if (anomalies.length > 0) out += `\n${table([['DECODE ANOMALY', 'COUNT'], ...anomalies.map(([k, v]) => [k, String(v)])])}`;
+  if (anomalies.length > 0 && s.files.length > 1) out += `\n${table([['DECODE ANOMALY (ALL FILES)', 'COUNT'], ...anomalies.map(([k, v]) => [k, String(v)])])}`;
+  // Frames the inventory cannot key a device on (all-zero MAC, 240/4 ...): why a capture full of frames may show few devices.
+  const notes = s.files.flatMap((f) => Object.entries(f.notes).map(([k, v]) => [f.file, k, String(v)]));
+  if (notes.length > 0) out += `\n${table([['FILE', 'SENDER NOTE (not in the inventory)', 'FRAMES'], ...notes])}`;
   if (s.alerts.length > 0) out += `\n${table([['ALERT', 'DEVICE', 'TIME'], ...s.alerts.map((a) => [a.def.code, a.input.device, new Date(a.input.time * 1000).toISOString()])])}`;
   return out;
 }
@@ -235,7 +316,7 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     if (err instanceof UsageError) {
-      process.stderr.write(`iomt-sensor: ${err.message}\n\n${USAGE}`);
+      process.stderr.write(`iomt-sensor: ${err.message}\n\n${err.command === undefined ? USAGE : commandUsage(err.command)}`);
       process.exitCode = 2;
     } else if (err instanceof ConfigError) {
       process.stderr.write(`iomt-sensor: ${err.message}\n`);

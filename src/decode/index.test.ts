@@ -1,6 +1,6 @@
 import t from 'tap';
 import { ethernet, ethIpv4Tcp, ipv4, rawFrame, tcp, udp } from '../../test/builders/frames.js';
-import { DECODE_ANOMALY_CODES, defaultFrameDecoder, FrameDecoder } from './index.js';
+import { DECODE_ANOMALY_CODES, DECODE_NOTE_CODES, defaultFrameDecoder, FrameDecoder } from './index.js';
 import { buildRouteTable, DEFAULT_ROUTES, RouteTable } from './routes.js';
 import { isAnomaly, type Decoder, type Layer } from './types.js';
 
@@ -12,7 +12,7 @@ t.test('Ethernet/IPv4/TCP decodes to three layers, counted', async (t) => {
   t.same(f.layers.map((l) => l.name), ['ethernet', 'ipv4', 'tcp']);
   t.equal(f.anomaly, undefined);
   t.equal(f.truncated, false);
-  t.same(dec.counters.snapshot(), { frames: 1, snapped: 0, truncated: 0, malformed: 0, warnings: 0, unsupported: 0 });
+  t.same(dec.counters.snapshot(), { frames: 1, snapped: 0, truncated: 0, malformed: 0, warnings: 0, unsupported: 0, decoded: 1 });
 });
 
 t.test('layers that decoded are kept when a later one fails', async (t) => {
@@ -121,4 +121,48 @@ t.test('one decoder decodes many frames without leaking state between them', asy
   t.equal((a.layers[2] as unknown as { dstPort: number }).dstPort, 2);
   t.equal((b.layers[2] as unknown as { dstPort: number }).dstPort, 4);
   t.not(a.layers, b.layers);
+});
+
+t.test('senders the inventory cannot keep are counted as notes, not anomalies', async (t) => {
+  const pay = new Uint8Array(8);
+  const v4 = (src: string, proto: number, body: Uint8Array): Uint8Array =>
+    ethernet({ ...MACS, type: 0x0800 }, ipv4({ src, dst: '255.255.255.255', proto }, body));
+  const cases: [string, Uint8Array, string[]][] = [
+    // name, frame, notes
+    ['all-zero source MAC', ethernet({ src: '00:00:00:00:00:00', dst: MACS.dst, type: 0x0800 }, ipv4({ src: '10.0.0.1', dst: '10.0.0.2', proto: 17 }, udp({ sport: 1, dport: 2 }, pay))), ['ethernet.zero_source']],
+    ['zero MAC on an 802.3 length frame', ethernet({ src: '00:00:00:00:00:00', dst: MACS.dst, type: 46 }, new Uint8Array(46)), ['ethernet.zero_source']],
+    ['240/4 source', v4('240.1.2.3', 17, udp({ sport: 1, dport: 2 }, pay)), ['ipv4.reserved_source']],
+    ['255.255.255.254 source', v4('255.255.255.254', 17, udp({ sport: 1, dport: 2 }, pay)), ['ipv4.reserved_source']],
+    ['limited broadcast as source is left alone', v4('255.255.255.255', 17, udp({ sport: 1, dport: 2 }, pay)), []],
+    ['multicast source', v4('224.0.0.251', 17, udp({ sport: 5353, dport: 5353 }, pay)), ['ipv4.multicast_source']],
+    ['0.0.0.0 DHCP client (RFC 2131 §4.1)', v4('0.0.0.0', 17, udp({ sport: 68, dport: 67 }, pay)), []],
+    ['0.0.0.0 IGMP report (RFC 3376 §4.2.13)', v4('0.0.0.0', 2, pay), []],
+    ['0.0.0.0 DHCP server port reversed', v4('0.0.0.0', 17, udp({ sport: 67, dport: 68 }, pay)), ['ipv4.zero_source']],
+    ['0.0.0.0 TCP', v4('0.0.0.0', 6, tcp({ sport: 1, dport: 2 }, pay)), ['ipv4.zero_source']],
+    ['0.1.2.3 (this network)', v4('0.1.2.3', 17, udp({ sport: 68, dport: 67 }, pay)), ['ipv4.zero_source']],
+    ['ordinary sender', v4('10.0.0.1', 17, udp({ sport: 68, dport: 67 }, pay)), []],
+  ];
+  for (const [name, bytes, notes] of cases) {
+    const dec = defaultFrameDecoder();
+    const f = dec.decode(rawFrame(bytes));
+    t.equal(f.anomaly, undefined, `${name}: no anomaly`);
+    t.same(Object.fromEntries(dec.counters.notes), Object.fromEntries(notes.map((n) => [n, 1])), name);
+    const snap = dec.counters.snapshot();
+    t.equal(snap.malformed, 0, `${name}: not malformed`);
+    for (const n of notes) t.equal(snap[`note.${n}`], 1, `${name}: in the health snapshot as note.${n}`);
+    for (const n of notes) t.ok(DECODE_NOTE_CODES.includes(n), `${n} is listed`);
+  }
+});
+
+t.test('a frame whose link layer decoded is counted as decoded; an unsupported link type is not', async (t) => {
+  const dec = defaultFrameDecoder();
+  dec.decode(rawFrame(ethIpv4Tcp()));
+  dec.decode(rawFrame(ethIpv4Tcp(), 251));
+  dec.decode(rawFrame(new Uint8Array(4)));
+  t.equal(dec.counters.decoded, 1);
+  t.equal(dec.counters.unsupported, 1);
+  t.equal(dec.supportsLinktype(1), true);
+  t.equal(dec.supportsLinktype(251), false);
+  // The supported set is the linktype rows of the route table, not a list of its own.
+  for (const r of DEFAULT_ROUTES) if (r.parent === 'linktype') t.equal(dec.supportsLinktype(r.key), true, `linktype ${r.key}`);
 });

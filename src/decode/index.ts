@@ -27,6 +27,14 @@ export { RouteTable, buildRouteTable, DEFAULT_ROUTES, type RouteRow } from './ro
 
 export const DECODER_BUG = 'decoder.bug';
 export const LINKTYPE_UNSUPPORTED = 'linktype.unsupported';
+/** Notes appear in DecodeCounters.snapshot() under this prefix, apart from the anomaly codes. */
+export const NOTE_PREFIX = 'note.';
+
+/** Every note code the default decoders can give (`Layer.note`). */
+export const DECODE_NOTE_CODES: readonly string[] = Object.freeze([
+  'ethernet.zero_source',
+  'ipv4.zero_source', 'ipv4.multicast_source', 'ipv4.reserved_source',
+]);
 
 /** Every anomaly code the default decoders can return, for tests and documentation. */
 export const DECODE_ANOMALY_CODES: readonly string[] = Object.freeze([
@@ -62,6 +70,10 @@ export class DecodeCounters {
   unsupported = 0;
   /** Exceptions caught from decoders. */
   bugs = 0;
+  /** Frames whose link layer decoded (at least one layer), whatever happened further in. */
+  decoded = 0;
+  /** Notes by code (`Layer.note`): senders analyzers will not take as a device. Not anomalies. */
+  readonly notes = new Map<string, number>();
   /** Per anomaly code (`decoder.bug` included). */
   readonly byCode = new Map<string, number>();
   /** `decoder.bug` per layer name, to find the decoder to fix. */
@@ -76,9 +88,11 @@ export class DecodeCounters {
       malformed: this.malformed,
       warnings: this.warnings,
       unsupported: this.unsupported,
+      decoded: this.decoded,
     };
     for (const [code, n] of this.byCode) out[code] = n;
     for (const [layer, n] of this.bugsByLayer) out[`${DECODER_BUG}.${layer}`] = n;
+    for (const [code, n] of this.notes) out[`${NOTE_PREFIX}${code}`] = n;
     return out;
   }
 }
@@ -116,6 +130,11 @@ export class FrameDecoder {
 
   constructor(table: RouteTable) {
     this.table = table;
+  }
+
+  /** True when a route reads frames of this LINKTYPE (the `linktype` rows of the route table). */
+  supportsLinktype(linkType: number): boolean {
+    return this.table.get('linktype', linkType) !== undefined;
   }
 
   decode(raw: RawFrame): DecodedFrame {
@@ -169,6 +188,8 @@ export class FrameDecoder {
         c.warnings++;
         this.countCode(w.code);
       }
+      const note = layer.note;
+      if (note !== undefined) c.notes.set(note, (c.notes.get(note) ?? 0) + 1);
       offset = layer.payloadOffset;
       end = layer.payloadEnd;
       const name = layer.name;
@@ -176,6 +197,7 @@ export class FrameDecoder {
       if (dec === undefined && layer.altKey >= 0) dec = table.get(name, layer.altKey);
     }
     ctx.frame = NO_FRAME;
+    if (layers.length > 0) c.decoded++;
     return new Frame(raw, layers, bad, snapped);
   }
 

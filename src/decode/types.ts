@@ -62,6 +62,12 @@ export interface Layer {
    * The walk counts it and goes on, as tshark does, so the headers stay usable.
    */
   readonly warning?: Anomaly | undefined;
+  /**
+   * A note about a well-formed layer that analyzers will ignore, so the user
+   * should hear of it: a stable dotted code (`ethernet.zero_source`) counted
+   * in DecodeCounters.notes. Not an anomaly: the bytes are fine, the sender is odd.
+   */
+  readonly note?: string | undefined;
 }
 
 /** Per-frame context given to decoders. */

@@ -54,8 +54,16 @@ export class PcapFileSource implements CaptureSource {
       events.state('failed', `${this.opts.path}: ${(err as Error).message}`);
       return;
     }
-    events.state('ended', signal.aborted ? 'aborted' : reader.format ?? 'no data');
+    events.state('ended', signal.aborted ? 'aborted' : reader.format ?? endedWithout(reader));
   }
+}
+
+/** Why a stream ended without a container format: what it was instead, or that it was empty. */
+function endedWithout(reader: PcapReader): string {
+  const f = reader.foreign;
+  if (f !== undefined) return `${f.name}: ${f.advice}`;
+  if (reader.counters.bytesIn === 0) return 'empty file';
+  return reader.counters.bytesIn < 4 ? 'too short for a capture' : 'not a pcap or pcapng file';
 }
 
 /** Splits batches where a frame is due later than now, and waits for it. */

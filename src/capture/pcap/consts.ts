@@ -70,6 +70,58 @@ export const MAX_CAPLEN = 256 * 1024;
  */
 export const MAX_BLOCK_LEN = 16 * 1024 * 1024;
 
+/**
+ * Files that are not pcap or pcapng but are often handed to a pcap reader,
+ * told apart by their first bytes so the user reads what the file is instead
+ * of "bad magic". None is read; `advice` says what to do. ERF has no magic
+ * and is left out.
+ */
+export interface ForeignFormat {
+  readonly name: string;
+  /** The leading bytes that identify it. */
+  readonly magic: readonly number[];
+  readonly advice: string;
+}
+
+const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
+
+export const FOREIGN_FORMATS: readonly ForeignFormat[] = Object.freeze([
+  // RFC 1761 §2 ("snoop" file format) and its Bluetooth successor, the
+  // btsnoop HCI log of Android and BlueZ: "btsnoop\0", version 1, datalink.
+  { name: 'btsnoop HCI log', magic: ascii('btsnoop\0'), advice: 'not supported yet' },
+  { name: 'Sun snoop capture', magic: ascii('snoop\0\0\0'), advice: 'not supported yet (editcap -F pcap FILE OUT converts it)' },
+  // Daintree SNA (.dcf) is a text format whose first line is "#Format=4".
+  { name: 'Daintree SNA text capture (.dcf)', magic: ascii('#Format='), advice: 'not supported yet' },
+  // RFC 1952 §2.3.1 (gzip), then bzip2, xz and zstd (RFC 8878 §3.1.1).
+  { name: 'gzip-compressed file', magic: [0x1f, 0x8b], advice: 'compressed: gunzip it first' },
+  { name: 'bzip2-compressed file', magic: ascii('BZh'), advice: 'compressed: bunzip2 it first' },
+  { name: 'xz-compressed file', magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], advice: 'compressed: unxz it first' },
+  { name: 'zstd-compressed file', magic: [0x28, 0xb5, 0x2f, 0xfd], advice: 'compressed: unzstd it first' },
+]);
+
+const TEXT_FILE: ForeignFormat = Object.freeze({ name: 'text file', magic: [], advice: 'not a capture' });
+
+/**
+ * The foreign format `bytes[off, end)` starts with, if any. When fewer bytes
+ * than a magic are at hand, the bytes there are must match it. A start of
+ * printable ASCII that matches nothing is reported as text.
+ */
+export function sniffForeign(bytes: Uint8Array, off: number, end: number): ForeignFormat | undefined {
+  for (const f of FOREIGN_FORMATS) {
+    const n = Math.min(f.magic.length, end - off);
+    let i = 0;
+    while (i < n && bytes[off + i] === f.magic[i]) i++;
+    if (i === n && n > 0) return f;
+  }
+  const n = Math.min(16, end - off);
+  let printable = n > 0;
+  for (let i = 0; i < n && printable; i++) {
+    const b = bytes[off + i]!;
+    printable = (b >= 0x20 && b < 0x7f) || b === 0x09 || b === 0x0a || b === 0x0d;
+  }
+  return printable ? TEXT_FILE : undefined;
+}
+
 export interface AnomalyCodeInfo {
   readonly code: string;
   /** True when the reader stops at this anomaly: the stream cannot be resynchronised. */
@@ -91,7 +143,7 @@ export const PCAP_ANOMALIES = {
   'pcap.bad_magic': {
     code: 'pcap.bad_magic',
     fatal: true,
-    description: 'The first four bytes are neither a classic pcap magic (µs or ns, either byte order) nor a pcapng Section Header Block type.',
+    description: 'The first four bytes are neither a classic pcap magic (µs or ns, either byte order) nor a pcapng Section Header Block type. The detail names the format when FOREIGN_FORMATS knows it (btsnoop, gzip ...).',
   },
   'pcap.truncated_header': {
     code: 'pcap.truncated_header',

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { gzipSync } from 'node:zlib';
 import { PCAP_ANOMALIES } from './consts.js';
 import { PcapReader } from './reader.js';
 import { EventLog, hex, readChunked, readSplit, type PlainFrame } from './testing.js';
@@ -334,4 +335,31 @@ t.test('modified pcap (24-byte record headers): guessed under the standard magic
   // A standard file is not mistaken for a modified one, and the guess is reported.
   const std = readSplit(pcapFile(1, frames));
   t.equal(std.reader.pcapVariant, 'standard');
+});
+
+t.test('a file that is not pcap is named by its magic, still as pcap.bad_magic', async (t) => {
+  const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
+  const gzip = new Uint8Array(gzipSync(Buffer.from('not a capture')));
+  const cases: [string, Uint8Array, string | undefined][] = [
+    // name, first bytes, foreign format (undefined: unknown binary)
+    ['btsnoop (RFC 1761 successor)', concatBytes([ascii('btsnoop\0'), hex('00000001 000003ea')]), 'btsnoop HCI log'],
+    ['Sun snoop', concatBytes([ascii('snoop\0\0\0'), hex('00000002 00000004')]), 'Sun snoop capture'],
+    ['Daintree SNA', ascii('#Format=4\r\n# SNA v3.0.0.7 SUS:20090709 ACT:819705\r\n'), 'Daintree SNA text capture (.dcf)'],
+    ['gzip from node:zlib', gzip, 'gzip-compressed file'],
+    ['bzip2', ascii('BZh91AY&SY'), 'bzip2-compressed file'],
+    ['xz', hex('fd377a585a00 0004e6d6b446'), 'xz-compressed file'],
+    ['zstd', hex('28b52ffd 2400'), 'zstd-compressed file'],
+    ['text', ascii('No.     Time           Source\n'), 'text file'],
+    ['unknown binary', hex('deadbeef 00020004 00000000'), undefined],
+  ];
+  for (const [name, bytes, format] of cases) {
+    const log = new EventLog();
+    const reader = new PcapReader('t', log);
+    t.same(reader.push(bytes), [], name);
+    reader.end();
+    t.same(log.anomalies.map((a) => a.code), ['pcap.bad_magic'], name);
+    t.equal(reader.foreign?.name, format, name);
+    t.equal(reader.format, undefined, name);
+    if (format !== undefined) t.match(log.anomalies[0]!.detail, `: ${format}, `, `${name}: the detail says what it is`);
+  }
 });

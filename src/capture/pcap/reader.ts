@@ -42,6 +42,8 @@ import {
   SHB_BYTE_ORDER_MAGIC,
   SHB_MIN_LEN,
   SPB_MIN_LEN,
+  sniffForeign,
+  type ForeignFormat,
   type PcapAnomalyCode,
 } from './consts.js';
 
@@ -91,6 +93,7 @@ export class PcapReader {
   private readonly probe: boolean;
   private stage = STAGE_START;
   private fmt: PcapFormat | undefined;
+  private other: ForeignFormat | undefined;
   /** Byte order of the classic file or of the current pcapng section. */
   private le = true;
   private nanos = false;
@@ -123,6 +126,11 @@ export class PcapReader {
   /** The container format once its magic has been read. */
   get format(): PcapFormat | undefined {
     return this.fmt;
+  }
+
+  /** What the stream is when its magic was not pcap's but a known other format's (btsnoop, gzip ...). */
+  get foreign(): ForeignFormat | undefined {
+    return this.other;
   }
 
   /** The classic record layout once known; undefined for pcapng. */
@@ -276,7 +284,11 @@ export class PcapReader {
     }
     if (magic === PCAP_MAGIC_US_LE || magic === PCAP_MAGIC_NS_LE || magic === PCAP_MAGIC_MODIFIED_LE) this.le = true;
     else if (magic === PCAP_MAGIC_US_BE || magic === PCAP_MAGIC_NS_BE || magic === PCAP_MAGIC_MODIFIED_BE) this.le = false;
-    else return this.fatal('pcap.bad_magic', off, `magic 0x${magic.toString(16)}`);
+    else {
+      this.other = sniffForeign(buf, off, end);
+      const what = this.other === undefined ? '' : `: ${this.other.name}, ${this.other.advice}`;
+      return this.fatal('pcap.bad_magic', off, `magic 0x${magic.toString(16)}${what}`);
+    }
     this.fmt = 'pcap';
     this.nanos = magic === PCAP_MAGIC_NS_LE || magic === PCAP_MAGIC_NS_BE;
     if (end - off < PCAP_FILE_HEADER_LEN) {

@@ -11,6 +11,18 @@ import { ETHER_MAX_LENGTH, ETHERTYPE_MIN } from './consts.js';
 
 export const ETHERNET_HEADER_LEN = 14;
 
+/**
+ * An all-zero source MAC is no station's address (IEEE 802-2014 §8.2: the
+ * 0 OUI is Xerox's, and no NIC carries 00:00:00:00:00:00); it shows up from
+ * broken drivers, some embedded stacks and test gear. The inventory keys
+ * devices by MAC and cannot keep it, so the frames are counted here instead.
+ */
+export const ETHERNET_ZERO_SOURCE = 'ethernet.zero_source';
+
+function isZeroMac(b: Uint8Array, o: number): boolean {
+  return (b[o]! | b[o + 1]! | b[o + 2]! | b[o + 3]! | b[o + 4]! | b[o + 5]!) === 0;
+}
+
 export class EthernetView implements Layer {
   readonly name = 'ethernet';
   readonly bytes: Uint8Array;
@@ -19,6 +31,8 @@ export class EthernetView implements Layer {
   readonly payloadEnd: number;
   readonly nextKey: number;
   readonly altKey: number;
+  /** `ethernet.zero_source` when the source MAC is 00:00:00:00:00:00. */
+  readonly note: string | undefined;
 
   constructor(bytes: Uint8Array, offset: number, payloadEnd: number, nextKey: number) {
     this.bytes = bytes;
@@ -27,6 +41,7 @@ export class EthernetView implements Layer {
     this.payloadEnd = payloadEnd;
     this.nextKey = nextKey;
     this.altKey = -1;
+    this.note = isZeroMac(bytes, offset + 6) ? ETHERNET_ZERO_SOURCE : undefined;
   }
 
   /** Destination MAC as a `macKey` number. */

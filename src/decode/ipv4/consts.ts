@@ -6,6 +6,7 @@ export interface IpProtocolEntry {
 
 export const IPPROTO_HOPOPTS = 0;
 export const IPPROTO_ICMP = 1;
+export const IPPROTO_IGMP = 2;
 export const IPPROTO_TCP = 6;
 export const IPPROTO_UDP = 17;
 export const IPPROTO_ROUTING = 43;

@@ -8,9 +8,14 @@
  * the sending host).
  */
 import { ipv4String, u16be, u32be } from '../bytes.js';
+import { IPPROTO_IGMP, IPPROTO_UDP } from './consts.js';
 import { anomaly, type Anomaly, type DecodeContext, type Decoder, type Layer } from '../types.js';
 
 export const IPV4_MIN_HEADER_LEN = 20;
+
+export const IPV4_ZERO_SOURCE = 'ipv4.zero_source';
+export const IPV4_MULTICAST_SOURCE = 'ipv4.multicast_source';
+export const IPV4_RESERVED_SOURCE = 'ipv4.reserved_source';
 
 /** Flag bits in the high three bits of bytes 6..7 (RFC 791 §3.1 "Flags"). */
 export const IPV4_FLAG_DF = 0x2;
@@ -26,9 +31,12 @@ export class Ipv4View implements Layer {
   readonly altKey: number;
   /** `ipv4.bad_total_length` when the total length exceeds an unsnapped frame. */
   readonly warning: Anomaly | undefined;
+  /** A source address that names no host (see sourceNote). */
+  readonly note: string | undefined;
 
   constructor(
     bytes: Uint8Array, offset: number, payloadOffset: number, payloadEnd: number, nextKey: number, warning: Anomaly | undefined,
+    note?: string,
   ) {
     this.bytes = bytes;
     this.offset = offset;
@@ -37,6 +45,7 @@ export class Ipv4View implements Layer {
     this.nextKey = nextKey;
     this.altKey = -1;
     this.warning = warning;
+    this.note = note;
   }
 
   /** Header length in bytes (IHL * 4). */
@@ -160,8 +169,34 @@ class Ipv4Decoder implements Decoder {
     const fragWord = u16be(bytes, offset + 6);
     // Only the first fragment (offset 0) carries the upper-layer header.
     const nextKey = (fragWord & 0x1fff) === 0 ? bytes[offset + 9]! : -1;
-    return new Ipv4View(bytes, offset, offset + hl, payloadEnd, nextKey, warning);
+    const first = bytes[offset + 12]!;
+    const note = first === 0 || first >= 224 ? sourceNote(bytes, offset, offset + hl, payloadEnd) : undefined;
+    return new Ipv4View(bytes, offset, offset + hl, payloadEnd, nextKey, warning, note);
   }
+}
+
+/**
+ * Source addresses that name no host, which the inventory cannot keep and
+ * so are counted here:
+ * - 0.0.0.0/8 "this network" (RFC 1122 §3.2.1.3, RFC 6890 §2.2.2) except
+ *   0.0.0.0 itself where a host without an address must use it: a DHCP
+ *   client (UDP 68 -> 67, RFC 2131 §4.1) and an IGMP report (RFC 3376 §4.2.13);
+ * - 224.0.0.0/4 multicast, never a source (RFC 1112 §4);
+ * - 240.0.0.0/4 reserved (RFC 1112 §4, RFC 6890 §2.2.2) except the limited
+ *   broadcast 255.255.255.255, which is a destination and counted nowhere.
+ */
+function sourceNote(bytes: Uint8Array, offset: number, payloadOffset: number, payloadEnd: number): string | undefined {
+  const src = u32be(bytes, offset + 12);
+  if (src >>> 24 === 0) {
+    if (src !== 0) return IPV4_ZERO_SOURCE;
+    const proto = bytes[offset + 9]!;
+    if (proto === IPPROTO_IGMP) return undefined;
+    const dhcp = proto === IPPROTO_UDP && payloadEnd - payloadOffset >= 4
+      && u16be(bytes, payloadOffset) === 68 && u16be(bytes, payloadOffset + 2) === 67;
+    return dhcp ? undefined : IPV4_ZERO_SOURCE;
+  }
+  if (src >>> 28 === 0xe) return IPV4_MULTICAST_SOURCE;
+  return src === 0xffffffff ? undefined : IPV4_RESERVED_SOURCE;
 }
 
 export const ipv4Decoder: Decoder = new Ipv4Decoder();
