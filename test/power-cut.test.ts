@@ -17,51 +17,19 @@
  */
 import t, { type Test } from 'tap';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Store } from '../src/store/store.js';
 import { Outbox } from '../src/publish/outbox.js';
 import { ITEMS_PER_TICK, WRITER_KEY, payloadSeq } from './support/power-cut-writer.js';
+import { LoopDisk, TOOLS } from './support/loop-disk.js';
 
 const WRITER = new URL('./support/power-cut-writer.js', import.meta.url).pathname;
 const isRoot = process.getuid?.() === 0;
 /** Cuts per run; each lands at a different point of the write/fsync cycle. */
 const ROUNDS = Number(process.env['H2_POWER_CUT_ROUNDS'] ?? 10);
-const IMAGE_BYTES = 64 << 20;
-
-function run(cmd: string, args: readonly string[]): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.error?.message}): ${r.stderr}`);
-  return r.stdout.trim();
-}
-
-/** Writes completed, sectors written and I/Os in flight (/sys/block/<dev>/stat fields 5, 7 and 9). */
-function writeCounters(dev: string): string {
-  const f = readFileSync(`/sys/block/${basename(dev)}/stat`, 'utf8').trim().split(/\s+/);
-  return `${f[4]}/${f[6]}/${f[8]}`;
-}
-
-/** One disk: a backing file attached to a loop device and mounted. */
-class Disk {
-  private constructor(readonly image: string, readonly dev: string, readonly mnt: string) {}
-  static attach(image: string, mnt: string): Disk {
-    const dev = run('losetup', ['--find', '--show', image]);
-    try {
-      mkdirSync(mnt, { recursive: true });
-      run('mount', ['-t', 'ext4', dev, mnt]);
-    } catch (err) {
-      run('losetup', ['-d', dev]);
-      throw err;
-    }
-    return new Disk(image, dev, mnt);
-  }
-  detach(): void {
-    run('umount', [this.mnt]);
-    run('losetup', ['-d', this.dev]);
-  }
-}
 
 interface WriterRun {
   opened: number;
@@ -114,29 +82,18 @@ async function inspect(dir: string) {
 }
 
 t.test('a power cut loses no acknowledged seq, reuses none, and keeps state and outbox together', { skip: isRoot ? false : 'needs root (loop devices, mount)', timeout: 300_000 }, async (t) => {
-  for (const tool of ['losetup', 'mkfs.ext4', 'mount', 'umount']) {
+  for (const tool of TOOLS) {
     t.equal(spawnSync('sh', ['-c', `command -v ${tool}`]).status, 0, `${tool} is installed (build.sh installs it)`);
   }
   const t0 = Date.now();
   const work = mkdtempSync(join(tmpdir(), 'h2-power-cut-'));
-  const mnt = join(work, 'mnt');
-  let disk: Disk | undefined;
+  let disk: LoopDisk | undefined;
   t.teardown(() => {
-    try {
-      disk?.detach();
-    } catch {
-      spawnSync('umount', ['-l', mnt]);
-      if (disk !== undefined) spawnSync('losetup', ['-d', disk.dev]);
-    }
+    disk?.destroy();
     rmSync(work, { recursive: true, force: true });
   });
-
-  let image = join(work, 'disk-0.img');
-  const created = spawnSync('truncate', ['-s', String(IMAGE_BYTES), image]);
-  t.equal(created.status, 0, 'image file created');
-  run('mkfs.ext4', ['-q', '-F', '-O', 'has_journal', image]);
-  disk = Disk.attach(image, mnt);
-  const stateDir = join(mnt, 'state');
+  disk = new LoopDisk(work, join(work, 'mnt'));
+  const stateDir = join(disk.mnt, 'state');
 
   const seed = Number(process.env['H2_POWER_CUT_SEED'] ?? Date.now() % 100_000);
   let rnd = seed;
@@ -155,22 +112,7 @@ t.test('a power cut loses no acknowledged seq, reuses none, and keeps state and 
     sentThrough = Math.max(sentThrough, w.sentThrough);
 
     // The cut: whatever the device has now is all there will be.
-    // The kernel may still write back on its own (a journal commit every 5 s): such a write is one the
-    // device would have got before a later cut, but a copy it lands in the middle of is no single instant,
-    // so copy again until nothing was in flight or completed while copying.
-    const next = join(work, `disk-${round}.img`);
-    let quiet = false;
-    for (let attempt = 0; attempt < 5 && !quiet; attempt++) {
-      const before = writeCounters(disk.dev);
-      copyFileSync(image, next);
-      quiet = before.endsWith('/0') && writeCounters(disk.dev) === before;
-    }
-    t.ok(quiet, `round ${round}: the device was idle while its image was copied, so the copy is one instant`);
-    disk.detach();
-    disk = undefined;
-    rmSync(image);
-    image = next;
-    disk = Disk.attach(image, mnt);
+    t.ok(disk.cut(), `round ${round}: the device was idle while its image was copied, so the copy is one instant`);
 
     const got = await inspect(stateDir);
     const held = new Set(got.entries.map((e) => e.seq));
