@@ -26,6 +26,12 @@ export interface WriteOptions {
 export interface OpenOptions {
   /** For tests; defaults to the real migration list. */
   readonly migrations?: readonly Migration[];
+  /**
+   * The LevelDB handle to use instead of a new one at `dir` (utf8 keys, `view`
+   * values). The store opens it and closes it on close. A seam so tests can
+   * watch the batches the real database receives; production leaves it unset.
+   */
+  readonly database?: StoreDatabase;
 }
 
 export interface RangeOptions {
@@ -37,7 +43,8 @@ export interface RangeOptions {
   readonly reverse?: boolean;
 }
 
-type Db = Level<string, Uint8Array>;
+export type StoreDatabase = Level<string, Uint8Array>;
+type Db = StoreDatabase;
 /** The part of a sublevel this class uses; abstract-level's generics do not survive `sublevel()` well. */
 interface Sub {
   get(key: string): Promise<Uint8Array | undefined>;
@@ -79,7 +86,7 @@ export class Store {
     const migrations = [...(opts.migrations ?? MIGRATIONS)].sort((a, b) => a.to - b.to);
     const latest = migrations.length > 0 ? migrations[migrations.length - 1]!.to : 0;
     await mkdir(dir, { recursive: true });
-    const db: Db = new Level<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view' });
+    const db: Db = opts.database ?? new Level<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view' });
     await db.open();
     const store = new Store(dir, db, createValueCodec(), 0);
     try {
