@@ -143,6 +143,16 @@ t.test('a failed batch leaves the outbox as it was, and the next commit reuses n
   t.equal(await store.get('devices', 'd'), 3);
 });
 
+t.test('a database closed underneath fails the commit and leaves memory as it was', async (t) => {
+  // Rolling back by reading the disk again fails too when the database is gone; the undo is in memory.
+  const { store, outbox } = await openWatched(t);
+  await outbox.commit([item('inventory'), item('alerts', 'alert'), item('inventory')], []);
+  const before = { depth: outbox.depth, bytes: outbox.bytes, lastSeq: outbox.lastSeq, headSeq: outbox.headSeq, dropped: outbox.dropped };
+  await store.close();
+  await t.rejects(outbox.commit([item('inventory'), item('inventory')], []));
+  t.same({ depth: outbox.depth, bytes: outbox.bytes, lastSeq: outbox.lastSeq, headSeq: outbox.headSeq, dropped: outbox.dropped }, before, 'the index still describes the entries on disk');
+});
+
 t.test('after a failed batch the reopened store agrees with memory', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'h2-outbox-dur-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));

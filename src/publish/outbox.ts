@@ -76,6 +76,11 @@ class SeqQueue {
   push(seq: number): void {
     this.items.push(seq);
   }
+  /** Puts a seq back in front (undoing its removal as the oldest). */
+  unshift(seq: number): void {
+    if (this.head > 0) this.items[--this.head] = seq;
+    else this.items.unshift(seq);
+  }
   /** Oldest seq still present in `live`, removing stale ones on the way. */
   oldest(live: ReadonlyMap<number, IndexEntry>): number | undefined {
     while (this.head < this.items.length && !live.has(this.items[this.head]!)) this.head++;
@@ -186,15 +191,17 @@ export class Outbox {
       stored.forEach((v, i) => this.addToIndex(seqs[i]!, { size: v.b.byteLength, priority: v.p === 1 ? 'alert' : 'normal', stream: v.s }));
 
       const dels: StoreOp[] = [];
-      let dropped = false;
+      const countersBefore = { ...this.counters };
+      const victims: Array<[number, IndexEntry]> = [];
       while (this.index.size > this.options.maxMessages || this.totalBytes > this.options.maxBytes) {
         const victim = this.normalQ.oldest(this.index) ?? this.alertQ.oldest(this.index);
         if (victim === undefined) break;
         const e = this.removeFromIndex(victim)!;
+        victims.push([victim, e]);
         this.bump(`outbox.dropped.${e.stream}`);
-        dropped = true;
         if (!newSeqs.has(victim)) dels.push({ type: 'del', area: 'outbox', key: seqKey(victim) });
       }
+      const dropped = victims.length > 0;
       const ops: StoreOp[] = [...state, ...dels];
       stored.forEach((v, i) => {
         if (this.index.has(seqs[i]!)) ops.push({ type: 'put', area: 'outbox', key: seqKey(seqs[i]!), value: v });
@@ -204,7 +211,24 @@ export class Outbox {
       try {
         await this.store.batch(ops, { sync: true });
       } catch (err) {
-        await this.load(); // the batch is atomic: what is on disk is the truth
+        // The batch is atomic, so nothing of it is on disk: undo in memory what it would have
+        // done. Reading the disk back instead fails too when the database itself is gone, and
+        // would leave an empty index over entries that are still stored.
+        for (const seq of seqs) this.removeFromIndex(seq);
+        for (let i = victims.length - 1; i >= 0; i--) {
+          const [seq, e] = victims[i]!;
+          if (newSeqs.has(seq)) continue;
+          this.index.set(seq, e);
+          this.totalBytes += e.size;
+          (e.priority === 'alert' ? this.alertQ : this.normalQ).unshift(seq);
+        }
+        if (victims.length > 0) {
+          // The index is in seq order (headSeq reads its first key): put the restored ones back in place.
+          const ordered = [...this.index].sort((a, b) => a[0] - b[0]);
+          this.index.clear();
+          for (const [seq, e] of ordered) this.index.set(seq, e);
+        }
+        this.counters = countersBefore;
         throw err;
       }
       this.seq = seqs[seqs.length - 1]!;
