@@ -89,7 +89,7 @@ t.test('decoder agrees with tshark on the wired captures', async (t) => {
   const root = capturesDir();
   const files = capturesIn(root, DIRS);
   t.ok(files.length >= MIN_FILES, `${files.length} capture files in ${root} (at least ${MIN_FILES}; IOMT_CAPTURES moves it)`);
-  if (TSHARK === undefined || files.length === 0) return;
+  if (TSHARK === undefined) return;
   let frames = 0;
   const rows: Row[] = [];
   for (const file of files) {
