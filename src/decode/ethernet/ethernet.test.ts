@@ -41,7 +41,10 @@ const boundaries: Case[] = [
   ['ends at the header with EtherType IPv4', hdr(0x0800), { layers: ['ethernet'], anomaly: 'ipv4.truncated_header', truncated: false }],
   ['ends at the header, snapped', hdr(0x0800), { layers: ['ethernet'], anomaly: 'ipv4.truncated_header', origLen: 60, truncated: true }],
   ['802.3 length equal to the bytes after the header', concat(hdr(6), hex('aaaa03000000')), { layers: ['ethernet'], fields: { isLlc: true, payloadEnd: 20 } }],
-  ['802.3 length one more than captured: clamped', concat(hdr(7), hex('aaaa03000000')), { layers: ['ethernet'], fields: { payloadEnd: 20 } }],
+  ['802.3 length one more than captured: kept, with a warning', concat(hdr(7), hex('aaaa03000000')), {
+    layers: ['ethernet'], warnings: ['ethernet.bad_length'], fields: { payloadEnd: 20 },
+  }],
+  ['802.3 length one more than captured, snapped: no warning', concat(hdr(7), hex('aaaa03000000')), { layers: ['ethernet'], origLen: 60, truncated: true, fields: { payloadEnd: 20 } }],
   ['802.3 length 0', hdr(0), { layers: ['ethernet'], fields: { isLlc: true, payloadEnd: 14 } }],
   ['type 0x05ff (undefined range) is not a length', concat(hdr(0x05ff), new Uint8Array(4)), { layers: ['ethernet'], fields: { isLlc: true, payloadEnd: 18 } }],
 ];

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { concat, ethernet, hex, ipv4, udp } from '../../../test/builders/frames.js';
+import { ethernet, hex, ipv4, udp } from '../../../test/builders/frames.js';
 import { runCases, type Case } from '../testing.js';
 
 const A = '02:00:00:00:00:0a';
@@ -40,8 +40,10 @@ const boundaries: Case[] = [
     layers: ['ethernet', 'vlan'], anomaly: 'vlan.truncated_header',
   }],
   ['inner 802.3 length equal to captured', tagged(6, hex('aaaa03000000')), { layers: ['ethernet', 'vlan'], fields: { payloadEnd: 24, nextKey: -1 } }],
-  ['inner 802.3 length one more: clamped', tagged(7, hex('aaaa03000000')), { layers: ['ethernet', 'vlan'], fields: { payloadEnd: 24 } }],
-  ['inner 802.3 length one less', concat(tagged(5, hex('aaaa03000000'))), { layers: ['ethernet', 'vlan'], fields: { payloadEnd: 23 } }],
+  ['inner 802.3 length one more: kept, with a warning', tagged(7, hex('aaaa03000000')), {
+    layers: ['ethernet', 'vlan'], warnings: ['vlan.bad_length'], fields: { payloadEnd: 24 },
+  }],
+  ['inner 802.3 length one less', tagged(5, hex('aaaa03000000')), { layers: ['ethernet', 'vlan'], fields: { payloadEnd: 23 } }],
 ];
 
 runCases(t, 'vlan', boundaries);
