@@ -1,5 +1,5 @@
 import t from 'tap';
-import { arp, ethernet, hex } from '../../../test/builders/frames.js';
+import { arp, concat, ethernet, hex } from '../../../test/builders/frames.js';
 import { runCases, type Case } from '../testing.js';
 
 const A = '00:1b:21:3a:4f:01';
@@ -26,3 +26,21 @@ const cases: Case[] = [
 ];
 
 runCases(t, 'arp', cases);
+
+// Exact boundaries (RFC 826): 28 bytes for Ethernet/IPv4 and one less, the
+// 8-byte fixed part with zero-length addresses, and address lengths that
+// need exactly the bytes there are and one more.
+const onEth = (p: Uint8Array): Uint8Array => ethernet({ src: A, dst: 'ff:ff:ff:ff:ff:ff', type: 0x0806 }, p);
+const boundaries: Case[] = [
+  ['28 bytes exactly', onEth(req), { layers: ['ethernet', 'arp'], fields: { isEthernetIpv4: true, payloadOffset: 42, payloadEnd: 42 } }],
+  ['27 bytes', onEth(req.subarray(0, 27)), { layers: ['ethernet'], anomaly: 'arp.truncated' }],
+  ['27 bytes, snapped', onEth(req.subarray(0, 27)), { layers: ['ethernet'], anomaly: 'arp.truncated', origLen: 60, truncated: true }],
+  ['8 bytes, zero-length addresses', onEth(hex('0001 0800 00 00 0001')), { layers: ['ethernet', 'arp'], fields: { isEthernetIpv4: false, senderMac: -1, payloadOffset: 22 } }],
+  ['7 bytes', onEth(hex('0001 0800 06 04 00')), { layers: ['ethernet'], anomaly: 'arp.truncated' }],
+  ['hardware length 7 needs 30 bytes: 30 there', onEth(concat(hex('0001 0800 07 04 0001'), new Uint8Array(22))), {
+    layers: ['ethernet', 'arp'], fields: { isEthernetIpv4: false, targetProtoOffset: 40 },
+  }],
+  ['hardware length 7 needs 30 bytes: 29 there', onEth(concat(hex('0001 0800 07 04 0001'), new Uint8Array(21))), { layers: ['ethernet'], anomaly: 'arp.truncated' }],
+];
+
+runCases(t, 'arp', boundaries);

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ethernet, hex, ipv4, udp } from '../../../test/builders/frames.js';
+import { concat, ethernet, hex, ipv4, udp } from '../../../test/builders/frames.js';
 import { runCases, type Case } from '../testing.js';
 
 const A = '00:1b:21:3a:4f:01';
@@ -29,3 +29,24 @@ const cases: Case[] = [
 ];
 
 runCases(t, 'ethernet', cases);
+
+// Exact boundaries: the 14-byte header (IEEE 802.3-2022 §3.2), one byte
+// less, a frame that ends at the header, and an 802.3 length field equal to
+// the bytes captured and one more.
+const hdr = (type: number): Uint8Array => ethernet({ src: A, dst: B, type }, new Uint8Array(0));
+const boundaries: Case[] = [
+  ['14 bytes: header only, unknown EtherType', hdr(0x88b5), { layers: ['ethernet'], fields: { payloadOffset: 14, payloadEnd: 14, nextKey: 0x88b5 } }],
+  ['13 bytes', hdr(0x88b5).subarray(0, 13), { layers: [], anomaly: 'ethernet.truncated_header' }],
+  // tshark calls this frame malformed too: the EtherType promises an IPv4 header.
+  ['ends at the header with EtherType IPv4', hdr(0x0800), { layers: ['ethernet'], anomaly: 'ipv4.truncated_header', truncated: false }],
+  ['ends at the header, snapped', hdr(0x0800), { layers: ['ethernet'], anomaly: 'ipv4.truncated_header', origLen: 60, truncated: true }],
+  ['802.3 length equal to the bytes after the header', concat(hdr(6), hex('aaaa03000000')), { layers: ['ethernet'], fields: { isLlc: true, payloadEnd: 20 } }],
+  ['802.3 length one more than captured: kept, with a warning', concat(hdr(7), hex('aaaa03000000')), {
+    layers: ['ethernet'], warnings: ['ethernet.bad_length'], fields: { payloadEnd: 20 },
+  }],
+  ['802.3 length one more than captured, snapped: no warning', concat(hdr(7), hex('aaaa03000000')), { layers: ['ethernet'], origLen: 60, truncated: true, fields: { payloadEnd: 20 } }],
+  ['802.3 length 0', hdr(0), { layers: ['ethernet'], fields: { isLlc: true, payloadEnd: 14 } }],
+  ['type 0x05ff (undefined range) is not a length', concat(hdr(0x05ff), new Uint8Array(4)), { layers: ['ethernet'], fields: { isLlc: true, payloadEnd: 18 } }],
+];
+
+runCases(t, 'ethernet', boundaries);

@@ -33,8 +33,10 @@ export class EthernetView implements Layer {
   readonly altKey: number;
   /** `ethernet.zero_source` when the source MAC is 00:00:00:00:00:00. */
   readonly note: string | undefined;
+  /** `ethernet.bad_length` when an 802.3 length field exceeds an unsnapped frame. */
+  readonly warning: Anomaly | undefined;
 
-  constructor(bytes: Uint8Array, offset: number, payloadEnd: number, nextKey: number) {
+  constructor(bytes: Uint8Array, offset: number, payloadEnd: number, nextKey: number, warning?: Anomaly) {
     this.bytes = bytes;
     this.offset = offset;
     this.payloadOffset = offset + ETHERNET_HEADER_LEN;
@@ -42,6 +44,7 @@ export class EthernetView implements Layer {
     this.nextKey = nextKey;
     this.altKey = -1;
     this.note = isZeroMac(bytes, offset + 6) ? ETHERNET_ZERO_SOURCE : undefined;
+    this.warning = warning;
   }
 
   /** Destination MAC as a `macKey` number. */
@@ -82,7 +85,7 @@ export class EthernetView implements Layer {
 class EthernetDecoder implements Decoder {
   readonly name = 'ethernet';
 
-  decode(bytes: Uint8Array, offset: number, end: number, _ctx: DecodeContext): EthernetView | Anomaly {
+  decode(bytes: Uint8Array, offset: number, end: number, ctx: DecodeContext): EthernetView | Anomaly {
     const have = end - offset;
     if (have < ETHERNET_HEADER_LEN) {
       return anomaly('ethernet.truncated_header', 'ethernet', offset, ETHERNET_HEADER_LEN, have);
@@ -92,11 +95,17 @@ class EthernetDecoder implements Decoder {
     // IEEE 802.3-2022 §3.2.6: a value up to 1500 is the length of the LLC
     // data that follows; 1501..1535 is undefined. LLC is not routed yet.
     let payloadEnd = end;
+    let warning: Anomaly | undefined;
     if (t <= ETHER_MAX_LENGTH) {
       const lenEnd = offset + ETHERNET_HEADER_LEN + t;
       if (lenEnd < payloadEnd) payloadEnd = lenEnd;
+      // A length past an unsnapped frame: kept with a warning, like IPv4's
+      // total length (tshark: "Length field value goes past the end of the payload").
+      else if (lenEnd > end && ctx.frame.bytes.length >= ctx.frame.origLen) {
+        warning = anomaly('ethernet.bad_length', 'ethernet', offset + 12, ETHERNET_HEADER_LEN + t, have);
+      }
     }
-    return new EthernetView(bytes, offset, payloadEnd, -1);
+    return new EthernetView(bytes, offset, payloadEnd, -1, warning);
   }
 }
 

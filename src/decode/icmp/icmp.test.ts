@@ -29,3 +29,16 @@ runCases(t, 'icmpv6', [
   }],
   ['3 bytes', v6(hex('800000')), { layers: ['ipv6'], linkType: 229, anomaly: 'icmpv6.truncated_header' }],
 ]);
+
+// Exact boundaries (RFC 792): the 8-byte header and one less, on LINKTYPE_IPV4.
+const msg = (p: Uint8Array): Uint8Array => ipv4({ src: '10.0.0.1', dst: '10.0.0.2', proto: 1 }, p);
+const boundaries: Case[] = [
+  ['8 bytes: header only', msg(icmp({ type: 8, rest: 0x00010002 }, new Uint8Array(0))), {
+    layers: ['ipv4', 'icmp'], linkType: 228, fields: { type: 8, identifier: 1, sequence: 2, payloadOffset: 28, payloadEnd: 28 },
+  }],
+  ['7 bytes', msg(icmp({ type: 8 }, new Uint8Array(0)).subarray(0, 7)), { layers: ['ipv4'], linkType: 228, anomaly: 'icmp.truncated_header' }],
+  ['7 bytes, snapped', msg(icmp({ type: 8 }, new Uint8Array(0)).subarray(0, 7)), { layers: ['ipv4'], linkType: 228, origLen: 64, anomaly: 'icmp.truncated_header', truncated: true }],
+  ['error with the header only (nothing quoted)', msg(icmp({ type: 3, code: 3 }, new Uint8Array(0))), { layers: ['ipv4', 'icmp'], linkType: 228, fields: { type: 3, code: 3, payloadEnd: 28 } }],
+];
+
+runCases(t, 'icmp', boundaries);

@@ -136,6 +136,21 @@ export class Ipv4View implements Layer {
   }
 }
 
+/**
+ * Whether there is an upper-layer header to route to. RFC 791 §3.1 defines
+ * Total Length as the datagram's length including the header, so a total
+ * length equal to IHL * 4 is a valid datagram with no data: there is nothing
+ * to decode after it, and no anomaly either. A frame that ends exactly at the
+ * header likewise carries no data; when the capture was snapped the data
+ * existed on the wire, so it is routed and the next decoder reports the
+ * truncation. tshark dissects no upper layer in either empty case.
+ */
+function hasPayload(total: number, hl: number, payloadOffset: number, payloadEnd: number, ctx: DecodeContext): boolean {
+  if (total === hl) return false;
+  if (payloadEnd > payloadOffset) return true;
+  return ctx.frame.bytes.length < ctx.frame.origLen;
+}
+
 class Ipv4Decoder implements Decoder {
   readonly name = 'ipv4';
 
@@ -168,7 +183,7 @@ class Ipv4Decoder implements Decoder {
     // Wireshark, take the packet to run to the end of the frame.
     const fragWord = u16be(bytes, offset + 6);
     // Only the first fragment (offset 0) carries the upper-layer header.
-    const nextKey = (fragWord & 0x1fff) === 0 ? bytes[offset + 9]! : -1;
+    const nextKey = (fragWord & 0x1fff) === 0 && hasPayload(total, hl, offset + hl, payloadEnd, ctx) ? bytes[offset + 9]! : -1;
     const first = bytes[offset + 12]!;
     const note = first === 0 || first >= 224 ? sourceNote(bytes, offset, offset + hl, payloadEnd) : undefined;
     return new Ipv4View(bytes, offset, offset + hl, payloadEnd, nextKey, warning, note);

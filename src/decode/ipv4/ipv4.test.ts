@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ethernet, hex, ipv4, tcp, udp } from '../../../test/builders/frames.js';
+import { concat, ethernet, hex, ipv4, tcp, udp } from '../../../test/builders/frames.js';
 import { runCases, type Case } from '../testing.js';
 
 const A = '02:00:00:00:00:0a';
@@ -76,3 +76,38 @@ t.test('the builder writes a valid header checksum (RFC 1071: the sum over the h
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
   t.equal(sum, 0xffff);
 });
+
+// Exact boundaries, on LINKTYPE_IPV4 so nothing but IPv4 decides. RFC 791
+// §3.1: Total Length counts the header, so total length = IHL * 4 is a valid
+// datagram with no data; nothing is routed after it, and it is no anomaly.
+const ip = (o: Partial<Parameters<typeof ipv4>[0]>, p: Uint8Array): Uint8Array => ipv4({ src: '10.0.0.1', dst: '10.0.0.2', proto: 6, ...o }, p);
+const u8 = udp({ sport: 1, dport: 2 }, new Uint8Array(0));
+const lt = 228;
+const boundaries: Case[] = [
+  ['20 bytes, total length 20 (empty TCP datagram)', ip({}, new Uint8Array(0)), { layers: ['ipv4'], linkType: lt, fields: { totalLength: 20, payloadEnd: 20, nextKey: -1 } }],
+  ['20 bytes, total length 20, UDP', ip({ proto: 17 }, new Uint8Array(0)), { layers: ['ipv4'], linkType: lt, fields: { nextKey: -1 } }],
+  ['20 bytes, total length 20, ICMP', ip({ proto: 1 }, new Uint8Array(0)), { layers: ['ipv4'], linkType: lt, fields: { nextKey: -1 } }],
+  ['total length 20 then trailer bytes: the trailer is not a TCP header', concat(ip({}, new Uint8Array(0)), new Uint8Array(26)), {
+    layers: ['ipv4'], linkType: lt, fields: { payloadEnd: 20, nextKey: -1 },
+  }],
+  ['IHL 6, total length 24', ip({ options: new Uint8Array([1, 1, 1, 0]) }, new Uint8Array(0)), { layers: ['ipv4'], linkType: lt, fields: { headerLength: 24, payloadEnd: 24, nextKey: -1 } }],
+  ['19 bytes', ip({}, new Uint8Array(0)).subarray(0, 19), { layers: [], linkType: lt, anomaly: 'ipv4.truncated_header' }],
+  ['IHL 6 with 23 bytes', ip({ options: new Uint8Array([1, 1, 1, 0]) }, new Uint8Array(0)).subarray(0, 23), { layers: [], linkType: lt, anomaly: 'ipv4.truncated_header' }],
+  ['total length 19 (one below the header)', ip({ totalLength: 19 }, new Uint8Array(0)), { layers: [], linkType: lt, anomaly: 'ipv4.bad_total_length' }],
+  ['total length equal to the bytes captured', ip({ proto: 17 }, u8), { layers: ['ipv4', 'udp'], linkType: lt, fields: { totalLength: 28, payloadEnd: 28 } }],
+  ['total length one more than captured: kept, with a warning', ip({ proto: 17, totalLength: 29 }, u8), {
+    layers: ['ipv4', 'udp'], linkType: lt, warnings: ['ipv4.bad_total_length'], fields: { payloadEnd: 28 },
+  }],
+  // Unsnapped and ending at the header: no data to decode, as in tshark; the length is still wrong.
+  ['ends at the header, total length 40', ip({ totalLength: 40 }, new Uint8Array(0)), {
+    layers: ['ipv4'], linkType: lt, warnings: ['ipv4.bad_total_length'], truncated: false, fields: { nextKey: -1 },
+  }],
+  // Snapped at the header: the data was on the wire, so TCP is tried and says it was cut.
+  ['ends at the header, snapped, total length 40', ip({ totalLength: 40 }, new Uint8Array(0)), {
+    layers: ['ipv4'], linkType: lt, origLen: 40, anomaly: 'tcp.truncated_header', truncated: true,
+  }],
+  ['ends at the header, total length 0 (TSO)', ip({ totalLength: 0 }, new Uint8Array(0)), { layers: ['ipv4'], linkType: lt, fields: { nextKey: -1 } }],
+  ['total length 20 in a snapped frame: still empty', ip({}, new Uint8Array(0)), { layers: ['ipv4'], linkType: lt, origLen: 60, truncated: true, fields: { nextKey: -1 } }],
+];
+
+runCases(t, 'ipv4', boundaries);

@@ -102,6 +102,39 @@ export class Ipv6View implements Layer {
   get fragmentId(): number {
     return this.fragmentHeaderOffset < 0 ? 0 : u32be(this.bytes, this.fragmentHeaderOffset + 4);
   }
+
+  /**
+   * The Next Header values in order: the fixed header's, then each walked
+   * extension header's (RFC 8200 §4), e.g. [0, 43, 6] for hop-by-hop,
+   * routing, TCP. Walks the headers again, so it is for tests and tools,
+   * not the per-frame path.
+   */
+  get nextHeaderChain(): number[] {
+    const out = [this.nextHeader];
+    let p = this.offset + IPV6_HEADER_LEN;
+    for (let i = 0; i < this.extensionCount; i++) {
+      const nh = out[out.length - 1]!;
+      out.push(this.bytes[p]!);
+      p += extensionLength(nh, this.bytes, p);
+    }
+    return out;
+  }
+}
+
+function isExtension(nh: number): boolean {
+  return nh === IPPROTO_HOPOPTS || nh === IPPROTO_ROUTING || nh === IPPROTO_DSTOPTS || nh === IPPROTO_FRAGMENT || nh === IPPROTO_AH;
+}
+
+/**
+ * Length of the extension header of type `nh` at `p`: 8 for a fragment
+ * header (RFC 8200 §4.5), (Hdr Ext Len + 1) * 8 for hop-by-hop, routing and
+ * destination options (§4.3, §4.4, §4.6), (Payload Len + 2) * 4 for AH
+ * (RFC 4302 §2.2). The caller has checked that byte p + 1 is there.
+ */
+function extensionLength(nh: number, bytes: Uint8Array, p: number): number {
+  if (nh === IPPROTO_FRAGMENT) return FRAGMENT_HEADER_LEN;
+  if (nh === IPPROTO_AH) return (bytes[p + 1]! + 2) << 2;
+  return (bytes[p + 1]! + 1) << 3;
 }
 
 class Ipv6Decoder implements Decoder {
@@ -132,23 +165,14 @@ class Ipv6Decoder implements Decoder {
     let firstFragment = true;
     // Every extension header is at least 8 bytes, so this loop ends.
     for (;;) {
-      let len: number;
-      if (nh === IPPROTO_HOPOPTS || nh === IPPROTO_ROUTING || nh === IPPROTO_DSTOPTS) {
-        if (payloadEnd - p < 2) return anomaly('ipv6.truncated_extension', 'ipv6', p, 2, payloadEnd - p);
-        len = (bytes[p + 1]! + 1) << 3;
-      } else if (nh === IPPROTO_FRAGMENT) {
-        len = FRAGMENT_HEADER_LEN;
-        if (payloadEnd - p >= len) {
-          fragOff = p;
-          if ((u16be(bytes, p + 2) >>> 3) !== 0) firstFragment = false;
-        }
-      } else if (nh === IPPROTO_AH) {
-        if (payloadEnd - p < 2) return anomaly('ipv6.truncated_extension', 'ipv6', p, 2, payloadEnd - p);
-        len = (bytes[p + 1]! + 2) << 2;
-      } else {
-        break;
-      }
+      if (!isExtension(nh)) break;
+      if (nh !== IPPROTO_FRAGMENT && payloadEnd - p < 2) return anomaly('ipv6.truncated_extension', 'ipv6', p, 2, payloadEnd - p);
+      const len = extensionLength(nh, bytes, p);
       if (payloadEnd - p < len) return anomaly('ipv6.truncated_extension', 'ipv6', p, len, payloadEnd - p);
+      if (nh === IPPROTO_FRAGMENT) {
+        fragOff = p;
+        if ((u16be(bytes, p + 2) >>> 3) !== 0) firstFragment = false;
+      }
       nh = bytes[p]!;
       p += len;
       count++;

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ethernet, hex, icmp, ipv6, tcp, udp } from '../../../test/builders/frames.js';
+import { concat, ethernet, hex, icmp, ipv6, tcp, udp } from '../../../test/builders/frames.js';
 import { runCases, type Case } from '../testing.js';
 
 const A = '02:00:00:00:00:0a';
@@ -67,3 +67,37 @@ const cases: Case[] = [
 ];
 
 runCases(t, 'ipv6', cases);
+
+// Exact boundaries, on LINKTYPE_IPV6. Unlike IPv4, an upper-layer header
+// with no bytes is malformed here, and tshark says so too ("Malformed
+// Packet"), so TCP and UDP are still routed and report it.
+const ip6 = (o: Partial<Parameters<typeof ipv6>[0]>, p: Uint8Array): Uint8Array => ipv6({ src: 'fe80::1', dst: 'fe80::2', next: 59, ...o }, p);
+const lt = 229;
+const u8 = udp({ sport: 1, dport: 2 }, new Uint8Array(0));
+const boundaries: Case[] = [
+  ['40 bytes, payload length 0, no next header', ip6({}, new Uint8Array(0)), { layers: ['ipv6'], linkType: lt, fields: { payloadEnd: 40, payloadOffset: 40, nextKey: 59 } }],
+  ['39 bytes', ip6({}, new Uint8Array(0)).subarray(0, 39), { layers: [], linkType: lt, anomaly: 'ipv6.truncated_header' }],
+  ['payload length equal to captured', ip6({ next: 17 }, u8), { layers: ['ipv6', 'udp'], linkType: lt, fields: { payloadLength: 8, payloadEnd: 48 } }],
+  ['payload length one more than captured: kept, with a warning', ip6({ next: 17, payloadLength: 9 }, u8), {
+    layers: ['ipv6', 'udp'], linkType: lt, warnings: ['ipv6.bad_payload_length'], fields: { payloadEnd: 48 },
+  }],
+  ['ends at the header, next header TCP (tshark: malformed)', ip6({ next: 6, payloadLength: 20 }, new Uint8Array(0)), {
+    layers: ['ipv6'], linkType: lt, warnings: ['ipv6.bad_payload_length'], anomaly: 'tcp.truncated_header', truncated: false,
+  }],
+  ['ends at the header, snapped', ip6({ next: 6, payloadLength: 20 }, new Uint8Array(0)), { layers: ['ipv6'], linkType: lt, origLen: 60, anomaly: 'tcp.truncated_header', truncated: true }],
+  ['extension header ends the payload, no next header', ip6({ ext: [{ type: 60 }] }, new Uint8Array(0)), {
+    layers: ['ipv6'], linkType: lt, fields: { payloadOffset: 48, payloadEnd: 48, extensionCount: 1, nextHeaderChain: [60, 59] },
+  }],
+  ['extension header one byte short', ip6({ ext: [{ type: 60 }], payloadLength: 7 }, new Uint8Array(0)).subarray(0, 47), { layers: [], linkType: lt, anomaly: 'ipv6.truncated_extension' }],
+  ['extension header with 1 byte (its length byte missing)', concat(ip6({ next: 0, payloadLength: 1 }, new Uint8Array(0)), new Uint8Array([59])), {
+    layers: [], linkType: lt, anomaly: 'ipv6.truncated_extension',
+  }],
+  ['fragment header exactly 8 bytes, then TCP header exactly 20', ip6({ next: 6, ext: [{ type: 44, more: true }] }, tcp({ sport: 1, dport: 2 }, new Uint8Array(0))), {
+    layers: ['ipv6', 'tcp'], linkType: lt, fields: { payloadOffset: 48, nextHeaderChain: [44, 6] },
+  }],
+  ['fragment header with 7 bytes', ip6({ next: 6, ext: [{ type: 44 }] }, new Uint8Array(0)).subarray(0, 47), {
+    layers: [], linkType: lt, origLen: 48, anomaly: 'ipv6.truncated_extension', truncated: true,
+  }],
+];
+
+runCases(t, 'ipv6', boundaries);

@@ -26,3 +26,16 @@ const cases: Case[] = [
 ];
 
 runCases(t, 'sll', cases);
+
+// Exact boundaries: the 16-byte header and one less, a frame that ends at the
+// header, and an address length field of 8 (all the room there is) and 9.
+const lt = 113;
+const boundaries: Case[] = [
+  ['16 bytes: header only, unknown protocol', sll({ protocol: 0x88b5 }, new Uint8Array(0)), { layers: ['sll'], linkType: lt, fields: { payloadOffset: 16, payloadEnd: 16, nextKey: 0x88b5 } }],
+  ['15 bytes, snapped', sll({ protocol: 0x0800 }, new Uint8Array(0)).subarray(0, 15), { layers: [], linkType: lt, origLen: 60, anomaly: 'sll.truncated_header', truncated: true }],
+  ['ends at the header with protocol IPv4', sll({ protocol: 0x0800 }, new Uint8Array(0)), { layers: ['sll'], linkType: lt, anomaly: 'ipv4.truncated_header', truncated: false }],
+  ['address length 8 is not a MAC', hex('0000 0001 0008 0102030405060708 88b5'), { layers: ['sll'], linkType: lt, fields: { addressLength: 8, mac: -1 } }],
+  ['address length 9 (past the 8 reserved bytes) still decodes', hex('0000 0001 0009 0102030405060708 88b5'), { layers: ['sll'], linkType: lt, fields: { addressLength: 9, mac: -1 } }],
+];
+
+runCases(t, 'sll', boundaries);

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ethernet, hex, ipv4, ipv6, tcp, TCP_FLAGS } from '../../../test/builders/frames.js';
+import { concat, ethernet, hex, ipv4, ipv6, tcp, TCP_FLAGS } from '../../../test/builders/frames.js';
 import { runCases, type Case } from '../testing.js';
 
 const v4 = (p: Uint8Array): Uint8Array =>
@@ -38,3 +38,21 @@ const cases: Case[] = [
 ];
 
 runCases(t, 'tcp', cases);
+
+// Exact boundaries (RFC 9293 §3.1): 20 bytes and one less, a data offset
+// equal to the bytes captured and one word more, on LINKTYPE_IPV4.
+const seg4 = (p: Uint8Array): Uint8Array => ipv4({ src: '10.0.0.1', dst: '10.0.0.2', proto: 6 }, p);
+const opts = new Uint8Array([1, 1, 1, 0]);
+const boundaries: Case[] = [
+  ['20 bytes, header only', seg4(tcp({ sport: 1, dport: 2 }, new Uint8Array(0))), { layers: ['ipv4', 'tcp'], linkType: 228, fields: { headerLength: 20, payloadLength: 0, payloadEnd: 40 } }],
+  ['19 bytes', seg4(tcp({ sport: 1, dport: 2 }, new Uint8Array(0)).subarray(0, 19)), { layers: ['ipv4'], linkType: 228, anomaly: 'tcp.truncated_header' }],
+  ['data offset 6 with 24 bytes', seg4(tcp({ sport: 1, dport: 2, options: opts }, new Uint8Array(0))), { layers: ['ipv4', 'tcp'], linkType: 228, fields: { headerLength: 24, payloadLength: 0 } }],
+  ['data offset 6 with 20 bytes', seg4(tcp({ sport: 1, dport: 2, dataOffset: 6 }, new Uint8Array(0))), { layers: ['ipv4'], linkType: 228, anomaly: 'tcp.truncated_header' }],
+  ['data offset 5 with one byte of data', seg4(tcp({ sport: 1, dport: 2 }, new Uint8Array(1))), { layers: ['ipv4', 'tcp'], linkType: 228, fields: { payloadLength: 1 } }],
+  ['data offset 4', seg4(tcp({ sport: 1, dport: 2, dataOffset: 4 }, new Uint8Array(0))), { layers: ['ipv4'], linkType: 228, anomaly: 'tcp.bad_data_offset' }],
+  ['data offset 15 with 60 bytes', seg4(tcp({ sport: 1, dport: 2, options: concat(new Uint8Array(40)) }, new Uint8Array(0))), {
+    layers: ['ipv4', 'tcp'], linkType: 228, fields: { headerLength: 60 },
+  }],
+];
+
+runCases(t, 'tcp', boundaries);

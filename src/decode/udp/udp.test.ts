@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ethernet, hex, ipv4, udp } from '../../../test/builders/frames.js';
+import { concat, ethernet, hex, ipv4, udp } from '../../../test/builders/frames.js';
 import { runCases, type Case } from '../testing.js';
 
 const v4 = (p: Uint8Array): Uint8Array =>
@@ -27,3 +27,24 @@ const cases: Case[] = [
 ];
 
 runCases(t, 'udp', cases);
+
+// Exact boundaries (RFC 768): 8 bytes and one less, a length field of 8
+// (the minimum: no data), equal to the bytes captured, and one more.
+const dg = (p: Uint8Array): Uint8Array => ipv4({ src: '10.0.0.1', dst: '10.0.0.2', proto: 17 }, p);
+const boundaries: Case[] = [
+  ['length 8, 8 bytes: no data', dg(udp({ sport: 1, dport: 2 }, new Uint8Array(0))), { layers: ['ipv4', 'udp'], linkType: 228, fields: { length: 8, payloadOffset: 28, payloadEnd: 28, payloadLength: 0 } }],
+  ['length 8 with trailer bytes in the IP payload', dg(concat(udp({ sport: 1, dport: 2 }, new Uint8Array(0)), new Uint8Array(4))), {
+    layers: ['ipv4', 'udp'], linkType: 228, fields: { length: 8, payloadEnd: 28 },
+  }],
+  ['7 bytes', dg(udp({ sport: 1, dport: 2 }, new Uint8Array(0)).subarray(0, 7)), { layers: ['ipv4'], linkType: 228, anomaly: 'udp.truncated_header' }],
+  ['length equal to the bytes captured', dg(udp({ sport: 1, dport: 2 }, new Uint8Array(5))), { layers: ['ipv4', 'udp'], linkType: 228, fields: { length: 13, payloadLength: 5 } }],
+  ['length one more than captured: kept, with a warning', dg(udp({ sport: 1, dport: 2, length: 14 }, new Uint8Array(5))), {
+    layers: ['ipv4', 'udp'], linkType: 228, warnings: ['udp.bad_length'], fields: { payloadLength: 5 },
+  }],
+  ['length one more than captured, snapped: clamped, no warning', dg(udp({ sport: 1, dport: 2, length: 14 }, new Uint8Array(5))), {
+    layers: ['ipv4', 'udp'], linkType: 228, origLen: 60, truncated: true, fields: { payloadLength: 5 },
+  }],
+  ['length 0 (jumbogram form) takes the IP payload', dg(udp({ sport: 1, dport: 2, length: 0 }, new Uint8Array(3))), { layers: ['ipv4', 'udp'], linkType: 228, fields: { payloadLength: 3 } }],
+];
+
+runCases(t, 'udp', boundaries);

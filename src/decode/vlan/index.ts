@@ -18,14 +18,17 @@ export class VlanView implements Layer {
   readonly payloadEnd: number;
   readonly nextKey: number;
   readonly altKey: number;
+  /** `vlan.bad_length` when an inner 802.3 length field exceeds an unsnapped frame. */
+  readonly warning: Anomaly | undefined;
 
-  constructor(bytes: Uint8Array, offset: number, payloadEnd: number, nextKey: number) {
+  constructor(bytes: Uint8Array, offset: number, payloadEnd: number, nextKey: number, warning?: Anomaly) {
     this.bytes = bytes;
     this.offset = offset;
     this.payloadOffset = offset + VLAN_TAG_LEN;
     this.payloadEnd = payloadEnd;
     this.nextKey = nextKey;
     this.altKey = -1;
+    this.warning = warning;
   }
 
   get tci(): number {
@@ -62,14 +65,22 @@ export class VlanView implements Layer {
 class VlanDecoder implements Decoder {
   readonly name = 'vlan';
 
-  decode(bytes: Uint8Array, offset: number, end: number, _ctx: DecodeContext): VlanView | Anomaly {
+  decode(bytes: Uint8Array, offset: number, end: number, ctx: DecodeContext): VlanView | Anomaly {
     const have = end - offset;
     if (have < VLAN_TAG_LEN) return anomaly('vlan.truncated_header', 'vlan', offset, VLAN_TAG_LEN, have);
     const t = u16be(bytes, offset + 2);
     if (t >= ETHERTYPE_MIN) return new VlanView(bytes, offset, end, t);
     let payloadEnd = end;
-    if (t <= ETHER_MAX_LENGTH && offset + VLAN_TAG_LEN + t < end) payloadEnd = offset + VLAN_TAG_LEN + t;
-    return new VlanView(bytes, offset, payloadEnd, -1);
+    let warning: Anomaly | undefined;
+    if (t <= ETHER_MAX_LENGTH) {
+      const lenEnd = offset + VLAN_TAG_LEN + t;
+      if (lenEnd < end) payloadEnd = lenEnd;
+      // As in the Ethernet decoder: a length past an unsnapped frame is kept with a warning.
+      else if (lenEnd > end && ctx.frame.bytes.length >= ctx.frame.origLen) {
+        warning = anomaly('vlan.bad_length', 'vlan', offset + 2, VLAN_TAG_LEN + t, have);
+      }
+    }
+    return new VlanView(bytes, offset, payloadEnd, -1, warning);
   }
 }
 

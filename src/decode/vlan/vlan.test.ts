@@ -27,3 +27,23 @@ const cases: Case[] = [
 ];
 
 runCases(t, 'vlan', cases);
+
+// Exact boundaries: the 4-byte tag (IEEE 802.1Q-2018 §9.6), one byte less,
+// a frame that ends at the tag, and an inner 802.3 length equal to the bytes
+// captured and one more.
+const tagged = (type: number, p: Uint8Array): Uint8Array => ethernet({ src: A, dst: B, type, vlan: { vid: 9 } }, p);
+const boundaries: Case[] = [
+  ['tag only, unknown inner type', tagged(0x88b5, new Uint8Array(0)), { layers: ['ethernet', 'vlan'], fields: { payloadOffset: 18, payloadEnd: 18, nextKey: 0x88b5 } }],
+  ['3 bytes of tag', tagged(0x88b5, new Uint8Array(0)).subarray(0, 17), { layers: ['ethernet'], anomaly: 'vlan.truncated_header' }],
+  ['ends at the tag with inner IPv4 (tshark: malformed too)', tagged(0x0800, new Uint8Array(0)), { layers: ['ethernet', 'vlan'], anomaly: 'ipv4.truncated_header' }],
+  ['ends at the outer tag of QinQ', ethernet({ src: A, dst: B, type: 0x8100, vlan: { vid: 9, tpid: 0x88a8 } }, new Uint8Array(0)), {
+    layers: ['ethernet', 'vlan'], anomaly: 'vlan.truncated_header',
+  }],
+  ['inner 802.3 length equal to captured', tagged(6, hex('aaaa03000000')), { layers: ['ethernet', 'vlan'], fields: { payloadEnd: 24, nextKey: -1 } }],
+  ['inner 802.3 length one more: kept, with a warning', tagged(7, hex('aaaa03000000')), {
+    layers: ['ethernet', 'vlan'], warnings: ['vlan.bad_length'], fields: { payloadEnd: 24 },
+  }],
+  ['inner 802.3 length one less', tagged(5, hex('aaaa03000000')), { layers: ['ethernet', 'vlan'], fields: { payloadEnd: 23 } }],
+];
+
+runCases(t, 'vlan', boundaries);
