@@ -4,6 +4,7 @@
  *
  *   node dist/scripts/bench.js [--frames N (500000)] [--seed S (1)] [--devices D (60)]
  *        [--broker mqtt://127.0.0.1:1883] [--keep]
+ *        [--no-live | --live-only] [--live-rates 10000,50000,0] [--live-seconds 2]
  *
  * The capture is generated once per seed/frames/devices under var/bench/
  * (git-ignored) and reused. The agent runs as `iomt-sensor run
@@ -13,6 +14,10 @@
  * under /usr/bin/time for wall seconds and peak RSS. Results go to stdout
  * as a table and to var/bench/last.json. Nothing here asserts a time: the
  * targets are reported as met or not met.
+ *
+ * Then, as root, the live section (scripts/bench-live.ts): tcpreplay at rising
+ * rates through a veth pair into a live source, the loss at each rate and the
+ * highest lossless one, to stdout and var/bench/live.json.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -21,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
 import { writeWardCapture } from './ward-gen.js';
+import { DEFAULT_RATES, liveBench, liveTable } from './bench-live.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 const CLI = join(ROOT, 'dist', 'src', 'cli.js');
@@ -97,14 +103,30 @@ async function main(): Promise<void> {
     options: {
       frames: { type: 'string', default: '500000' }, seed: { type: 'string', default: '1' }, devices: { type: 'string', default: '60' },
       broker: { type: 'string', default: 'mqtt://127.0.0.1:1883' }, keep: { type: 'boolean', default: false },
+      'no-live': { type: 'boolean', default: false }, 'live-only': { type: 'boolean', default: false },
+      'live-rates': { type: 'string' }, 'live-seconds': { type: 'string', default: '2' },
     },
   });
+  const benchDir = join(ROOT, 'var', 'bench');
+  mkdirSync(benchDir, { recursive: true });
+  const live = async (): Promise<void> => {
+    if (values['no-live']) return;
+    if (process.getuid?.() !== 0) {
+      say('live section skipped: it needs root for ip netns');
+      return;
+    }
+    const rates = values['live-rates'] === undefined ? DEFAULT_RATES : values['live-rates'].split(',').map(Number);
+    if (rates.some((r) => !Number.isInteger(r) || r < 0)) throw new Error('--live-rates expects comma-separated frames/s, 0 for topspeed');
+    const r = await liveBench(join(benchDir, 'live-ward.pcap'), rates, Number(values['live-seconds']), say);
+    writeFileSync(join(benchDir, 'live.json'), JSON.stringify(r, null, 2) + '\n');
+    process.stdout.write(['', 'live capture (tcpreplay through a veth into pcap-live + decode + inventory)', '', ...liveTable(r), '',
+      `written to ${join(benchDir, 'live.json')}`, ''].join('\n'));
+  };
+  if (values['live-only']) return live();
   const frames = Number(values.frames);
   const seed = Number(values.seed);
   const devices = Number(values.devices);
   if (!existsSync(TIME)) throw new Error(`${TIME} is missing (Debian package "time"); it measures wall time and peak RSS`);
-  const benchDir = join(ROOT, 'var', 'bench');
-  mkdirSync(benchDir, { recursive: true });
 
   // 1. The capture, generated once per parameters.
   const capture = join(benchDir, `ward-s${seed}-f${frames}-d${devices}.pcap`);
@@ -206,6 +228,7 @@ inventory:
   mrows.push(['all', String(msgs), String(payload), msgs > 0 ? (payload / msgs).toFixed(1) : '-']);
   out.push(...table(mrows), '', `written to ${join(benchDir, 'last.json')}`);
   process.stdout.write(out.join('\n') + '\n');
+  await live();
 }
 
 function table(rows: readonly string[][]): string[] {
