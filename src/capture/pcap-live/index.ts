@@ -46,7 +46,9 @@ export interface PcapLiveOptions {
   /**
    * Milliseconds between requests for libpcap's drop counters (SIGUSR1 to
    * tcpdump, which prints them on stderr and captures on); 5000 unless given,
-   * 0 for never. dumpcap reports them only when it exits.
+   * 0 for never. dumpcap reports them only when it exits. The signal goes to
+   * the child's pid, so a `wrap` command must exec the tool (ip netns exec
+   * and setpriv do), not stay its parent.
    */
   readonly statsIntervalMs?: number;
 }

@@ -82,6 +82,30 @@ t.test('libpcap drop counters from a live tcpdump', { skip: isRoot ? false : 'ne
     t.same(src.loss, { received: 2000, droppedKernel: 0, droppedIface: 0 }, 'the exit report agrees');
   });
 
+  await t.test('dumpcap is never signalled (SIGUSR1 would kill it) and reports at exit', async (t) => {
+    const log = new LossLog();
+    const ac = new AbortController();
+    const src = new PcapLiveSource({ name: 'live', iface: inside, tool: 'dumpcap', filter: 'ether proto 0x88b5', wrap: ['ip', 'netns', 'exec', ns], statsIntervalMs: 100 });
+    const it = src.open(ac.signal, log)[Symbol.asyncIterator]();
+    const file = join(dir, 'dumpcap.pcap');
+    writeFileSync(file, pcapFile(1, frames(500, 200)));
+    let got = 0;
+    const reading = (async () => {
+      for (let r = await it.next(); r.done !== true; r = await it.next()) got += r.value.length;
+    })();
+    t.ok(await until(() => log.states.some((s) => s.state === 'running'), 30_000), 'running');
+    await new Promise((r) => setTimeout(r, 500));
+    await run('tcpreplay', ['-q', '--pps=5000', '-i', outside, file]);
+    t.ok(await until(() => got === 500, 20_000), `all captured (${got})`);
+    await new Promise((r) => setTimeout(r, 500)); // five polling intervals
+    t.equal(src.attempts, 1, 'still the first dumpcap');
+    t.same(log.states.map((s) => s.state), ['starting', 'running']);
+    t.same(log.losses, [], 'no report while running');
+    ac.abort();
+    await reading;
+    t.same(src.loss, { received: 500, droppedKernel: 0, droppedIface: 0 }, "dumpcap's closing report");
+  });
+
   await t.test('a stalled reader: the kernel drops, and every frame is accounted for', async (t) => {
     const { log, ac, src, it } = open();
     const file = join(dir, 'big.pcap');
