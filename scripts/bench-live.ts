@@ -57,12 +57,12 @@ function rxPackets(ns: string, iface: string): number {
 }
 
 /** One rate: a fresh capture, `seconds` of replay, wait until the pipeline has everything libpcap kept. */
-async function oneRate(ns: string, outside: string, inside: string, capture: string, pps: number, seconds: number): Promise<LiveRow> {
+async function oneRate(ns: string, outside: string, inside: string, capture: string, pps: number, seconds: number, statsIntervalMs: number): Promise<LiveRow> {
   const decoder = defaultFrameDecoder();
   const sink = new BatchSink(new AlertGate(new AlertCatalogue(), { suppressS: 3600, maxPerMinute: 1_000_000 }));
   const inventory = new InventoryAnalyzer({ maxDevices: 4096, learningPeriodS: 0, deltaIntervalS: 10, maxIpsPerDevice: 16 }, new OuiRegistry());
   const pipeline = new Pipeline(decoder, [inventory], sink);
-  const src = new PcapLiveSource({ name: 'bench', iface: inside, wrap: ['ip', 'netns', 'exec', ns], statsIntervalMs: 1000 });
+  const src = new PcapLiveSource({ name: 'bench', iface: inside, wrap: ['ip', 'netns', 'exec', ns], statsIntervalMs });
   const ac = new AbortController();
   let running = false;
   const events: SourceEvents = { anomaly: () => undefined, state: (s) => { if (s === 'running') running = true; } };
@@ -101,7 +101,7 @@ async function oneRate(ns: string, outside: string, inside: string, capture: str
 
 /** Runs the rates in order on a veth pair of its own, removed at the end. */
 export async function liveBench(capturePath: string, rates: readonly number[] = DEFAULT_RATES, seconds = 2,
-  say: (s: string) => void = () => undefined): Promise<LiveResult> {
+  say: (s: string) => void = () => undefined, statsIntervalMs = 1000): Promise<LiveResult> {
   const t0 = Date.now();
   if (!existsSync(capturePath)) {
     const g = await writeWardCapture({ out: capturePath, frames: 100_000, devices: 60 });
@@ -123,7 +123,7 @@ export async function liveBench(capturePath: string, rates: readonly number[] = 
     ip('netns', 'exec', ns, 'ip', 'link', 'set', inside, 'up');
     const rows: LiveRow[] = [];
     for (const pps of rates) {
-      const row = await oneRate(ns, outside, inside, capturePath, pps, seconds);
+      const row = await oneRate(ns, outside, inside, capturePath, pps, seconds, statsIntervalMs);
       say(`live ${pps === 0 ? 'topspeed' : pps} pps: sent ${row.sent}, captured ${row.captured}, kernel dropped ${row.droppedKernel}, loss ${(row.loss * 100).toFixed(3)} %`);
       rows.push(row);
     }
