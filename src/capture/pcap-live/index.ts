@@ -179,9 +179,10 @@ export class PcapLiveSource implements CaptureSource {
             poll.unref();
           }
         }
-        if (!/dropped/.test(s)) return;
+        // Parsed over the kept stderr, not the chunk: a report may arrive split over two reads.
         const stats = parseCaptureStats(stderr);
-        if (stats === undefined) return;
+        if (stats === undefined || (stats.received === thisRun.received && stats.droppedKernel === thisRun.droppedKernel
+          && stats.droppedIface === thisRun.droppedIface)) return;
         thisRun = stats;
         this.loss = addLoss(earlier, thisRun);
         events.loss?.(this.loss);

@@ -74,7 +74,7 @@ t.test('libpcap drop counters from a live tcpdump', { skip: isRoot ? false : 'ne
     t.ok(await until(() => got === sent.length && src.loss.received === sent.length, 20_000), `all captured (${got}) and counted (${src.loss.received})`);
     t.same(src.loss, { received: 2000, droppedKernel: 0, droppedIface: 0 }, 'reported while tcpdump runs (SIGUSR1)');
     t.same(log.losses.at(-1), src.loss, 'through the loss event');
-    t.ok(log.losses.length >= 2, `polled repeatedly (${log.losses.length} reports)`);
+    t.ok(log.losses.length >= 1, `reported as it changed (${log.losses.length} reports)`);
     t.equal(src.attempts, 1, 'polling never killed or restarted the tool');
     t.same(log.states.map((s) => s.state), ['starting', 'running'], 'still running');
     ac.abort();
