@@ -133,6 +133,8 @@ t.test('the sensor never transmits on the capture interface', { skip: isRoot ? f
     return { tx: after.packets - before.packets, txBytes: after.bytes - before.bytes, peer };
   };
 
+  // The agent must be seen capturing, but not every frame: on a loaded machine the kernel may drop some
+  // (capture loss is src/capture/pcap-live/loss.test.ts's subject, not this test's).
   await t.test('negative control: a deliberate transmission from the sensor side is seen by both witnesses', async (t) => {
     const probe = join(dir, 'probe.pcap');
     writeFileSync(probe, pcapFile(1, [0, 1, 2].map((i) => {
@@ -166,7 +168,7 @@ t.test('the sensor never transmits on the capture interface', { skip: isRoot ? f
         await sleep(500);
         counters = await agent.stop();
       });
-      t.ok((counters['source.span0.frames'] ?? 0) >= 2 * wardCount, `the agent captured the traffic (${counters['source.span0.frames']} frames of ${2 * wardCount} sent)`);
+      t.ok((counters['source.span0.frames'] ?? 0) >= wardCount, `the agent captured the traffic (${counters['source.span0.frames']} frames of ${2 * wardCount} sent)`);
       t.same(w, { tx: 0, txBytes: 0, peer: 0 }, 'tx counters unchanged, no frame at the peer');
     });
   }
@@ -196,7 +198,7 @@ t.test('the sensor never transmits on the capture interface', { skip: isRoot ? f
       helper.kill('SIGTERM');
       await gone;
     });
-    t.ok((counters['source.span0.frames'] ?? 0) >= 2 * wardCount, `the agent captured the traffic (${counters['source.span0.frames']} frames of ${2 * wardCount} sent)`);
+    t.ok((counters['source.span0.frames'] ?? 0) >= wardCount, `the agent captured the traffic (${counters['source.span0.frames']} frames of ${2 * wardCount} sent)`);
     t.same(w, { tx: 0, txBytes: 0, peer: 0 }, 'tx counters unchanged, no frame at the peer');
   });
 });
