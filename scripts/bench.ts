@@ -4,10 +4,13 @@
  *
  *   node dist/scripts/bench.js [--frames N (500000)] [--seed S (1)] [--devices D (60)]
  *        [--broker mqtt://127.0.0.1:1883] [--keep]
- *        [--sections throughput,flood] [--flood-frames N (1000000)]
+ *        [--sections throughput,flood,live] [--flood-frames N (1000000)]
+ *        [--live-rates 10000,50000,0] [--live-seconds 2]
  *
  * Sections: `throughput` (below) and `flood` (scripts/bench/flood.ts: a
- * random-MAC flood through `run` and `replay`, peak RSS against the caps).
+ * random-MAC flood through `run` and `replay`, peak RSS against the caps)
+ * and `live` (scripts/bench/live.ts: tcpreplay at rising rates through a veth
+ * into a live source; libpcap's drop counters and the highest lossless rate).
  *
  * The capture is generated once per seed/frames/devices under var/bench/
  * (git-ignored) and reused. The agent runs as `iomt-sensor run
@@ -17,6 +20,10 @@
  * under /usr/bin/time for wall seconds and peak RSS. Results go to stdout
  * as a table and to var/bench/last.json. Nothing here asserts a time: the
  * targets are reported as met or not met.
+ *
+ * Then, as root, the live section (scripts/bench/live.ts): tcpreplay at rising
+ * rates through a veth pair into a live source, the loss at each rate and the
+ * highest lossless one, to stdout and var/bench/live.json.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,6 +31,7 @@ import { parseArgs } from 'node:util';
 import { writeWardCapture } from './ward-gen.js';
 import { CLI, fmt, mib, ROOT, say, subscriber, table, TIME, timed, unitNodeFlags, verdict } from './bench/common.js';
 import { floodSection } from './bench/flood.js';
+import { DEFAULT_RATES, liveBench, liveTable } from './bench/live.js';
 
 const TARGET_SPEEDUP = 10;
 const TARGET_RSS_FRACTION = 0.25;
@@ -33,11 +41,12 @@ async function main(): Promise<void> {
     options: {
       frames: { type: 'string', default: '500000' }, seed: { type: 'string', default: '1' }, devices: { type: 'string', default: '60' },
       broker: { type: 'string', default: 'mqtt://127.0.0.1:1883' }, keep: { type: 'boolean', default: false },
-      sections: { type: 'string', default: 'throughput,flood' }, 'flood-frames': { type: 'string', default: '1000000' },
+      sections: { type: 'string', default: 'throughput,flood,live' }, 'flood-frames': { type: 'string', default: '1000000' },
+      'live-rates': { type: 'string' }, 'live-seconds': { type: 'string', default: '2' },
     },
   });
   const sections = new Set(values.sections!.split(','));
-  for (const name of sections) if (!['throughput', 'flood'].includes(name)) throw new Error(`--sections: unknown section ${name}; known: throughput, flood`);
+  for (const name of sections) if (!['throughput', 'flood', 'live'].includes(name)) throw new Error(`--sections: unknown section ${name}; known: throughput, flood, live`);
   if (!existsSync(TIME)) throw new Error(`${TIME} is missing (Debian package "time"); it measures wall time and peak RSS`);
   const benchDir = join(ROOT, 'var', 'bench');
   mkdirSync(benchDir, { recursive: true });
@@ -60,6 +69,16 @@ async function main(): Promise<void> {
       `target peak RSS <= ${mib(f.targetRssBytes)} MiB: ${verdict(f.run.maxRssBytes <= f.targetRssBytes)} (run), ${verdict(f.replay.maxRssBytes <= f.targetRssBytes)} (replay); ${f.run.evicted} devices evicted by run`,
       '',
     );
+  }
+  if (sections.has('live')) {
+    if (process.getuid?.() !== 0) say('live section skipped: it needs root for ip netns');
+    else {
+      const rates = values['live-rates'] === undefined ? DEFAULT_RATES : values['live-rates'].split(',').map(Number);
+      if (rates.some((r) => !Number.isInteger(r) || r < 0)) throw new Error('--live-rates expects comma-separated frames/s, 0 for topspeed');
+      const r = await liveBench(join(benchDir, 'live-ward.pcap'), rates, Number(values['live-seconds']), say);
+      result.live = r;
+      out.push('live capture (tcpreplay through a veth into pcap-live + decode + inventory)', '', ...liveTable(r), '');
+    }
   }
   writeFileSync(join(benchDir, 'last.json'), JSON.stringify(result, null, 2) + '\n');
   out.push(`written to ${join(benchDir, 'last.json')}`);

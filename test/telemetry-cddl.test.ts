@@ -85,7 +85,7 @@ t.test('one payload of each kind, published through Mosquitto, matches docs/tele
   await outbox.append(
     outboxItem('health', SENSOR, now, {
       counters: { 'decoder.bug': 0, 'eth0.frames': 123_456 }, outboxDepth: 3, outboxDropped: 0, rssBytes: 5_000_000_000,
-      sources: [{ name: 'eth0', state: 'running' }, { name: 'zigbee-serial', state: 'failed', detail: 'ENOENT /dev/ttyACM0' }],
+      sources: [{ name: 'eth0', state: 'running', received: 123_456, droppedKernel: 7, droppedIface: 0 }, { name: 'zigbee-serial', state: 'failed', detail: 'ENOENT /dev/ttyACM0' }],
       outboxBytes: 1234,
     }),
     outboxItem('inventory-delta', SENSOR, now, { devices: [device(1, true), device(2, false)], removed: [{ kind: 'ipv4', value: '10.0.0.9' }], removedUnlisted: 7 }),

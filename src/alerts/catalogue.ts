@@ -11,7 +11,7 @@ export type SeverityName = keyof typeof Severity;
 
 export interface AlertDefinition {
   readonly code: string;
-  /** Numeric id, unique, in the range reserved for the prefix (inventory 1000-1099, ...). */
+  /** Numeric id, unique, in the range reserved for the prefix (inventory 1000-1099, capture 9000-9099, ...). */
   readonly id: number;
   readonly severity: SeverityName;
   readonly title: string;
@@ -41,6 +41,16 @@ export const catalogue: readonly AlertDefinition[] = [
       'The device table reached inventory.max_devices and evicted a device to make room. Raised once per suppression window; the health stream counts every eviction.',
     guidance:
       'A flood of new MAC addresses (randomised or spoofed) or a SPAN port that carries far more than the ward. Check the health counters and the capture filter; raise max_devices only if the ward really has that many devices.',
+  },
+  {
+    code: 'capture.loss',
+    id: 9000,
+    severity: 'medium',
+    title: 'Capture losing frames: the sensor is not seeing all the traffic',
+    trigger:
+      'Between two health messages, a live source lost more than capture.loss_alert_share (default 0.001, one frame in a thousand) of the frames offered to it: libpcap\'s "dropped by kernel" (the capture ring buffer was full because the sensor did not read fast enough) plus "dropped by interface" (the adapter or its driver dropped them). The alert carries the window\'s received and dropped counts and the share; the health stream counts every drop (source.<name>.dropped_kernel, source.<name>.dropped_iface) whether or not it alerts.',
+    guidance:
+      'Until it stops, any absence of an alert or a device on this source is not evidence of absence. Check the sensor\'s CPU load and the traffic rate in the health stream: a SPAN port carrying more than the ward (a whole distribution switch, both directions of a busy uplink) is the usual cause, so narrow the mirror or the capture filter. Kernel drops in bursts point to a slow or overloaded sensor (move to a faster one, or give the capture its own core); interface drops point to the adapter (use a USB 3 port and a supported chipset, see the operations guide).',
   },
 ];
 

@@ -5,13 +5,17 @@
  */
 import type { SourceConfig } from '../config/index.js';
 import type { Logger } from '../log.js';
-import type { CaptureSource, RawFrame, SourceAnomaly, SourceEvents, SourceState } from './types.js';
+import type { CaptureSource, RawFrame, SourceAnomaly, SourceEvents, SourceLoss, SourceState } from './types.js';
 import { createSource } from './index.js';
 
 export interface SourceStatusEntry {
   readonly name: string;
   readonly state: SourceState;
   readonly detail?: string;
+  /** libpcap's counters (live sources, once the tool has reported them); see SourceLoss. */
+  readonly received?: number;
+  readonly droppedKernel?: number;
+  readonly droppedIface?: number;
 }
 
 export interface SupervisorHooks {
@@ -47,6 +51,8 @@ interface Running {
   finished: boolean;
   /** Abnormal ends so far; sets the restart backoff. */
   failures: number;
+  /** Latest totals from the source's loss event; undefined until one arrives. */
+  loss: SourceLoss | undefined;
 }
 
 /** Longest detail kept for the status message. */
@@ -66,11 +72,37 @@ export class SourceSupervisor {
   }
 
   status(): SourceStatusEntry[] {
-    return [...this.running.values()].map((s) => (s.detail === undefined ? { name: s.name, state: s.state } : { name: s.name, state: s.state, detail: s.detail.slice(0, MAX_DETAIL) }));
+    return [...this.running.values()].map((s) => ({
+      name: s.name,
+      state: s.state,
+      ...(s.detail === undefined ? {} : { detail: s.detail.slice(0, MAX_DETAIL) }),
+      ...(s.loss === undefined ? {} : { received: s.loss.received, droppedKernel: s.loss.droppedKernel, droppedIface: s.loss.droppedIface }),
+    }));
+  }
+
+  /** The latest loss totals of one source, for captureLossCheck(); undefined until it reported any. */
+  loss(name: string): SourceLoss | undefined {
+    return this.running.get(name)?.loss;
+  }
+
+  /**
+   * Health counters per source that reported libpcap's counters:
+   * `source.<name>.received`, `.dropped_kernel` and `.dropped_iface`, totals
+   * since the source started (the pipeline already counts `.frames`).
+   */
+  lossCounters(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const s of this.running.values()) {
+      if (s.loss === undefined) continue;
+      out[`source.${s.name}.received`] = s.loss.received;
+      out[`source.${s.name}.dropped_kernel`] = s.loss.droppedKernel;
+      out[`source.${s.name}.dropped_iface`] = s.loss.droppedIface;
+    }
+    return out;
   }
 
   start(sc: SourceConfig): void {
-    const rt: Running = { name: sc.name, spec: JSON.stringify(sc), abort: new AbortController(), state: 'starting', detail: undefined, done: Promise.resolve(), finished: false, failures: 0 };
+    const rt: Running = { name: sc.name, spec: JSON.stringify(sc), abort: new AbortController(), state: 'starting', detail: undefined, done: Promise.resolve(), finished: false, failures: 0, loss: undefined };
     this.running.set(sc.name, rt);
     rt.done = this.supervise(sc, rt).then(() => {
       rt.finished = true;
@@ -139,6 +171,9 @@ export class SourceSupervisor {
         rt.detail = detail;
         changed();
         log.log(s === 'failed' || s === 'retrying' ? 'warn' : 'info', `source ${s}`, { source: rt.name, detail });
+      },
+      loss: (l: SourceLoss) => {
+        rt.loss = l;
       },
     };
   }

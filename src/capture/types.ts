@@ -53,10 +53,27 @@ export interface SourceAnomaly {
 /** Where a source is in its life; published in `health` and `status`. */
 export type SourceState = 'starting' | 'running' | 'retrying' | 'ended' | 'failed';
 
-/** What a source reports besides frames: anomalies and state changes. */
+/**
+ * What the capture library says it could not deliver, totals since the source
+ * was opened (over every restart of its capture tool). libpcap's pcap_stats():
+ * `received` is ps_recv, every packet the kernel's filter accepted, including
+ * those then dropped; `droppedKernel` is ps_drop, accepted but dropped because
+ * the ring buffer was full; `droppedIface` is ps_ifdrop, dropped by the
+ * interface or its driver before the filter (on Linux, the rx dropped + fifo
+ * counters of /proc/net/dev since the capture began).
+ */
+export interface SourceLoss {
+  readonly received: number;
+  readonly droppedKernel: number;
+  readonly droppedIface: number;
+}
+
+/** What a source reports besides frames: anomalies, state changes and capture loss. */
 export interface SourceEvents {
   anomaly(a: SourceAnomaly): void;
   state(state: SourceState, detail?: string): void;
+  /** Latest loss totals; only sources that can measure loss call it (live capture). */
+  loss?(l: SourceLoss): void;
 }
 
 /**

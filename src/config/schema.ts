@@ -142,6 +142,16 @@ export const configSchema = z.strictObject({
       site_networks: z.array(cidr).max(256).optional(),
     })
     .default({ max_devices: 4096, learning_period_s: 3600, delta_interval_s: 10, snapshot_cron: '0 */6 * * *', max_ips_per_device: 16, max_peers_per_device: 16 }),
+  capture: z
+    .strictObject({
+      /**
+       * Share of offered frames a live source may lose (libpcap's kernel and
+       * interface drops) between two health messages before it raises
+       * `capture.loss`; 0 alerts on any loss, 1 never.
+       */
+      loss_alert_share: z.number().min(0).max(1).default(0.001),
+    })
+    .default({ loss_alert_share: 0.001 }),
   alerts: z
     .strictObject({
       /** Seconds during which repeats of one code for one device are folded into a count. */

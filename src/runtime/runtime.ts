@@ -30,6 +30,8 @@ import type { Logger } from '../log.js';
 import { VERSION } from '../version.js';
 import type { Watchdog } from '../notify.js';
 import type { Quarantine } from './quarantine.js';
+import type { SourceLoss } from '../capture/types.js';
+import { captureLossCheck } from '../capture/loss.js';
 
 const TICK_MS = 1000;
 
@@ -77,6 +79,8 @@ export class Runtime {
   /** Commits, those started early (pending size or an alert), and the most items one commit carried. */
   private readonly commitStats = { commits: 0, early_commits: 0, largest_commit: 0 };
   private loggedUnknownAlert: string | undefined;
+  /** Each live source's loss totals at the last health message, for capture.loss. */
+  private readonly lossSeen = new Map<string, SourceLoss>();
   watchdog: Watchdog | undefined;
   private resolveDone!: () => void;
   readonly done = new Promise<void>((r) => (this.resolveDone = r));
@@ -262,6 +266,7 @@ export class Runtime {
     if (this.links !== undefined) for (const [k, v] of Object.entries(this.links.session.stats)) out[`mqtt.${k}`] = v;
     for (const [k, v] of Object.entries(quarantine.counters)) if (v > 0) out[`quarantine.${k}`] = v;
     for (const [k, v] of Object.entries(this.commitStats)) out[`runtime.${k}`] = v;
+    if (this.links !== undefined) Object.assign(out, this.links.sources.lossCounters());
     for (const a of pipeline.analyzers) {
       if (a.gauges === undefined) continue;
       try {
@@ -275,6 +280,7 @@ export class Runtime {
 
   health(final = false): Promise<void> {
     const { outbox } = this.p;
+    this.checkLoss();
     this.p.sink.publishAny('health', {
       counters: this.counters(),
       outboxDepth: outbox.depth,
@@ -285,6 +291,24 @@ export class Runtime {
       sources: this.links.sources.status(),
     } satisfies KindBodies['health']);
     return this.tick(final);
+  }
+
+  /**
+   * Once per health message: a live source that lost more than
+   * capture.loss_alert_share of the frames offered since the last one raises
+   * capture.loss (src/capture/loss.ts), so the SOC knows the sensor was blind.
+   */
+  private checkLoss(): void {
+    const { sources } = this.links;
+    const names = new Set(sources.names());
+    for (const name of [...this.lossSeen.keys()]) if (!names.has(name)) this.lossSeen.delete(name);
+    for (const name of names) {
+      const cur = sources.loss(name);
+      if (cur === undefined) continue;
+      const c = captureLossCheck(name, this.lossSeen.get(name), cur, this.config.capture.loss_alert_share);
+      this.lossSeen.set(name, cur);
+      if (c.alert) this.p.sink.alert({ code: 'capture.loss', device: c.device, time: Math.floor(Date.now() / 1000), facts: c.facts });
+    }
   }
 
   /** Stops sources, flushes analyzers, the store and (within the timeout) the outbox. */

@@ -68,6 +68,9 @@ export const SOURCE_STATUS: FieldType = {
     { key: 0, name: 'name', type: tstr },
     { key: 1, name: 'state', type: { t: 'enum', values: SOURCE_STATES } },
     { key: 2, name: 'detail', type: tstr, optional: true },
+    { key: 3, name: 'received', type: uint, optional: true },
+    { key: 4, name: 'droppedKernel', type: uint, optional: true },
+    { key: 5, name: 'droppedIface', type: uint, optional: true },
   ],
 };
 
@@ -233,6 +236,10 @@ export interface SourceStatus {
   readonly name: string;
   readonly state: SourceState;
   readonly detail?: string;
+  /** A live source's libpcap totals: frames received by the filter, dropped by the kernel, by the interface. */
+  readonly received?: number;
+  readonly droppedKernel?: number;
+  readonly droppedIface?: number;
 }
 
 export interface StatusBody {

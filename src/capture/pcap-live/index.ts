@@ -13,10 +13,11 @@
  */
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CaptureSource, RawFrame, SourceEvents } from '../types.js';
+import type { CaptureSource, RawFrame, SourceEvents, SourceLoss } from '../types.js';
 import { PcapReader, type PcapReaderCounters } from '../pcap/reader.js';
 import { readableToBatches } from '../pcap/stream.js';
 import { pcapHeader } from '../pcap/writer.js';
+import { addLoss, NO_LOSS, parseCaptureStats } from './stats.js';
 
 export type CaptureTool = 'tcpdump' | 'dumpcap';
 
@@ -48,6 +49,14 @@ export interface PcapLiveOptions {
    * to capture inside a network namespace.
    */
   readonly wrap?: readonly string[];
+  /**
+   * Milliseconds between requests for libpcap's drop counters (SIGUSR1 to
+   * tcpdump, which prints them on stderr and captures on); 5000 unless given,
+   * 0 for never. dumpcap reports them only when it exits. The signal goes to
+   * the child's pid, so a `wrap` command must exec the tool (ip netns exec
+   * and setpriv do), not stay its parent.
+   */
+  readonly statsIntervalMs?: number;
 }
 
 const DEFAULT_SNAPLEN = 262144;
@@ -57,6 +66,7 @@ const realWait = (ms: number, signal: AbortSignal): Promise<unknown> => sleep(ms
 const STDERR_KEEP = 4096;
 /** Grace period between SIGTERM and SIGKILL when stopping the tool. */
 const KILL_GRACE_MS = 5000;
+const DEFAULT_STATS_INTERVAL_MS = 5000;
 
 /**
  * The command line for a capture: `[command, args]`. The filter comes after
@@ -131,6 +141,8 @@ export class PcapLiveSource implements CaptureSource {
   counters: PcapReaderCounters | undefined;
   /** Runs of the tool started so far; the first is 1. */
   attempts = 0;
+  /** libpcap's counters summed over every run of the tool, as last reported. */
+  loss: SourceLoss = NO_LOSS;
 
   constructor(opts: PcapLiveOptions) {
     this.name = opts.name;
@@ -145,6 +157,9 @@ export class PcapLiveSource implements CaptureSource {
     const backoff = this.opts.backoff ?? DEFAULT_BACKOFF;
     const tool = this.opts.tool ?? 'tcpdump';
     let delay = backoff.initialMs;
+    const statsEvery = this.opts.statsIntervalMs ?? DEFAULT_STATS_INTERVAL_MS;
+    /** Totals of the runs that have ended; each run's tool counts from 0. */
+    let earlier: SourceLoss = NO_LOSS;
     events.state('starting', `${tool} on ${this.opts.iface}`);
     while (!signal.aborted) {
       const [cmd, args] = captureCommand(this.opts);
@@ -158,13 +173,30 @@ export class PcapLiveSource implements CaptureSource {
         events.state('running', `${tool} on ${this.opts.iface}`);
       };
       let stderr = '';
+      let thisRun: SourceLoss = NO_LOSS;
+      let poll: NodeJS.Timeout | undefined;
       child.stderr.setEncoding('utf8');
       child.stderr.on('data', (s: string) => {
         stderr = (stderr + s).slice(-STDERR_KEEP);
-        if (/listening on|Capturing on/.test(stderr)) markRunning();
+        if (/listening on|Capturing on/.test(stderr)) {
+          markRunning();
+          // tcpdump installs its SIGUSR1 handler before it says "listening on"; before that the signal would kill it.
+          if (poll === undefined && tool === 'tcpdump' && statsEvery > 0) {
+            poll = setInterval(() => child.kill('SIGUSR1'), statsEvery);
+            poll.unref();
+          }
+        }
+        // Parsed over the kept stderr, not the chunk: a report may arrive split over two reads.
+        const stats = parseCaptureStats(stderr);
+        if (stats === undefined || (stats.received === thisRun.received && stats.droppedKernel === thisRun.droppedKernel
+          && stats.droppedIface === thisRun.droppedIface)) return;
+        thisRun = stats;
+        this.loss = addLoss(earlier, thisRun);
+        events.loss?.(this.loss);
       });
       let spawnError: NodeJS.ErrnoException | undefined;
       const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+        child.once('exit', () => clearInterval(poll));
         child.once('close', (code, sig) => resolve({ code, signal: sig }));
         child.once('error', (e) => {
           spawnError = e;
@@ -194,6 +226,8 @@ export class PcapLiveSource implements CaptureSource {
         // A fatal anomaly leaves the tool running with nobody reading: stop it and start afresh.
         if (reader.ended) stop();
         const exit = await exited;
+        // The tool's closing report (read before 'close') is this run's final count.
+        earlier = addLoss(earlier, thisRun);
         if (signal.aborted) break;
         if (reader.counters.bytesIn > 0) {
           const last = reader.end();
@@ -204,6 +238,7 @@ export class PcapLiveSource implements CaptureSource {
         events.state('retrying', `${message}; retrying in ${delay} ms`);
       } finally {
         // Reached on every way out, including a consumer that stops iterating.
+        clearInterval(poll);
         signal.removeEventListener('abort', stop);
         stop();
       }
