@@ -162,16 +162,20 @@ alerts:
       });
     });
 
+    // The agent logs to stdout; both are kept (the tail) to explain a failure.
     let agentErr = '';
-    agent = spawn(process.execPath, [...unitNodeFlags(), CLI, 'run', '--config', config, '--stats-file', statsFile], { stdio: ['ignore', 'ignore', 'pipe'] });
-    agent.stderr!.on('data', (d: Buffer) => { agentErr = (agentErr + d.toString()).slice(-4000); });
+    agent = spawn(process.execPath, [...unitNodeFlags(), CLI, 'run', '--config', config, '--stats-file', statsFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    for (const out of [agent.stdout!, agent.stderr!]) out.on('data', (d: Buffer) => { agentErr = (agentErr + d.toString()).slice(-4000); });
     const agentExit = new Promise<number>((r) => agent!.once('exit', (code) => r(code ?? 1)));
 
     sender = spawn('ip', ['netns', 'exec', ns, '/usr/bin/python3', '-u', '-c', SENDER, inside], { stdio: ['pipe', 'pipe', 'inherit'] });
     const sent = new Map<string, bigint>();
     const sentReal = new Map<string, bigint>();
     let senderReady!: () => void;
-    const ready = new Promise<void>((r) => (senderReady = r));
+    const ready = new Promise<void>((res, rej) => {
+      senderReady = res;
+      sender!.once('exit', (code) => rej(new Error(`latency: the frame sender exited with ${code} before it was ready`)));
+    });
     createInterface({ input: sender.stdout! }).on('line', (line) => {
       if (line === 'ready') return senderReady();
       const [mac, mono, real] = line.split(' ');
