@@ -135,7 +135,7 @@ t.test('the capture helper unit', async (t) => {
   t.equal(cap('After'), 'iomt-sensor.service');
   t.equal(cap('StandardOutput'), 'file:/run/iomt-sensor/capture/%I.sock', 'systemd connects stdout to the agent socket');
   t.equal(cap('EnvironmentFile'), '-/run/iomt-sensor/capture/%I.env');
-  t.match(cap('ExecStart'), /^\/bin\/sh -c 'test -S \/proc\/self\/fd\/1 .*exec "\$\$@"' iomt-sensor-capture \/usr\/bin\/tcpdump -n -U --immediate-mode -i %I -s \$\{SNAPLEN\} \$MONITOR -F \/run\/iomt-sensor\/capture\/%I\.filter -w -$/,
+  t.match(cap('ExecStart'), /^\/bin\/sh -c 'test -S \/proc\/self\/fd\/1 .*exec "\$\$@"' iomt-sensor-capture \/usr\/bin\/tcpdump -n -U -i %I -s \$\{SNAPLEN\} \$MONITOR -F \/run\/iomt-sensor\/capture\/%I\.filter -w -$/,
     'tcpdump, only when stdout is a socket');
   t.equal(cap('RuntimeDirectory'), undefined, '/run/iomt-sensor is the agent\'s: a helper stopping must not remove it');
   t.same(caps('RestrictAddressFamilies'), new Set(['AF_PACKET', 'AF_NETLINK']), 'no IP and no unix sockets');
@@ -276,7 +276,7 @@ t.test("the capture unit's command captures into the agent's socket, within its 
     const env = { ...envOf(cap('Environment') ?? '', /\s+/), ...envOf(readFileSync(paths.env, 'utf8'), /\n/) };
     t.same(env, { SNAPLEN: '65535', MONITOR: '' }, 'Environment= defaults overridden by the env file');
     const argv = captureArgv('lo', env, paths.dir);
-    t.same(argv.slice(argv.indexOf('/usr/bin/tcpdump')), ['/usr/bin/tcpdump', '-n', '-U', '--immediate-mode', '-i', 'lo', '-s', '65535', '-F', paths.filter, '-w', '-'], 'expanded like systemd');
+    t.same(argv.slice(argv.indexOf('/usr/bin/tcpdump')), ['/usr/bin/tcpdump', '-n', '-U', '-i', 'lo', '-s', '65535', '-F', paths.filter, '-w', '-'], 'expanded like systemd');
 
     // StandardOutput=file:<socket>: systemd connects a stream socket and makes it stdout.
     const sock = await new Promise<Socket>((resolve, reject) => {

@@ -199,7 +199,7 @@ t.test('a real tcpdump in a network namespace as the helper', { skip: isRoot ? f
     const env = Object.fromEntries(readFileSync(paths.env, 'utf8').trim().split('\n').map((l) => l.split(/=(.*)/s).slice(0, 2) as [string, string]));
     const sock = await connectTo(paths.socket);
     const args = ['netns', 'exec', ns, '/bin/sh', '-c', 'test -S /proc/self/fd/1 && exec "$@"', 'helper',
-      'tcpdump', '-n', '-U', '--immediate-mode', '-i', vIn, '-s', env['SNAPLEN']!, ...(env['MONITOR'] === '' ? [] : [env['MONITOR']!]), '-F', paths.filter, '-w', '-'];
+      'tcpdump', '-n', '-U', '-i', vIn, '-s', env['SNAPLEN']!, ...(env['MONITOR'] === '' ? [] : [env['MONITOR']!]), '-F', paths.filter, '-w', '-'];
     const child = spawn('ip', args, { stdio: ['ignore', sock, 'pipe'] });
     sock.destroy(); // the child has its own copy: the agent sees EOF when tcpdump dies
     helpers.push(child);

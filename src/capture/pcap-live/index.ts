@@ -1,7 +1,7 @@
 /**
  * `pcap-live`: live link-layer capture through libpcap in a child process.
  *
- * The sensor runs `tcpdump -U --immediate-mode -w -` (or `dumpcap -w - -P`) and reads the
+ * The sensor runs `tcpdump -U -w -` (or `dumpcap -w - -P`) and reads the
  * classic pcap stream from its stdout with the same PcapReader that replays
  * files, so the analysing process needs no capabilities of its own. Both tools
  * are only ever started in capture mode: they receive, they never transmit.
@@ -65,12 +65,7 @@ export function captureCommand(opts: PcapLiveOptions): [string, string[]] {
     if (opts.monitor === true) args.push('-I');
     if (opts.filter !== undefined && opts.filter !== '') args.push('-f', opts.filter);
   } else {
-    // -U only flushes tcpdump's own output per packet. Without --immediate-mode,
-    // libpcap on Linux (TPACKET_V3) hands packets over only when a ring block
-    // fills or its timeout, 1000 ms in tcpdump, expires: on a quiet link every
-    // frame, and so every alert, waited up to a second (measured: p50 516 ms,
-    // p99 988 ms frame to alert; scripts/bench/latency.ts). pcap_set_immediate_mode(3PCAP).
-    args = ['-U', '--immediate-mode', '-n', '-i', opts.iface, '-s', snaplen, '-w', '-'];
+    args = ['-U', '-n', '-i', opts.iface, '-s', snaplen, '-w', '-'];
     if (opts.monitor === true) args.push('-I');
     if (opts.filter !== undefined && opts.filter !== '') args.push('--', opts.filter);
   }

@@ -14,11 +14,11 @@ const isRoot = process.getuid?.() === 0;
 
 t.test('command lines: capture mode only, filter after --', async (t) => {
   const cases: [string, ConstructorParameters<typeof PcapLiveSource>[0], string[]][] = [
-    ['tcpdump, defaults', { name: 'a', iface: 'eth0' }, ['tcpdump', '-U', '--immediate-mode', '-n', '-i', 'eth0', '-s', '262144', '-w', '-']],
+    ['tcpdump, defaults', { name: 'a', iface: 'eth0' }, ['tcpdump', '-U', '-n', '-i', 'eth0', '-s', '262144', '-w', '-']],
     ['tcpdump, monitor and filter', { name: 'a', iface: 'wlan0', monitor: true, snaplen: 512, filter: 'type mgt' },
-      ['tcpdump', '-U', '--immediate-mode', '-n', '-i', 'wlan0', '-s', '512', '-w', '-', '-I', '--', 'type mgt']],
+      ['tcpdump', '-U', '-n', '-i', 'wlan0', '-s', '512', '-w', '-', '-I', '--', 'type mgt']],
     ['tcpdump in a namespace', { name: 'a', iface: 'v1', wrap: ['ip', 'netns', 'exec', 'ns1'], toolPath: '/usr/bin/tcpdump' },
-      ['ip', 'netns', 'exec', 'ns1', '/usr/bin/tcpdump', '-U', '--immediate-mode', '-n', '-i', 'v1', '-s', '262144', '-w', '-']],
+      ['ip', 'netns', 'exec', 'ns1', '/usr/bin/tcpdump', '-U', '-n', '-i', 'v1', '-s', '262144', '-w', '-']],
     ['dumpcap', { name: 'a', iface: 'eth1', tool: 'dumpcap', filter: 'udp', monitor: true },
       ['dumpcap', '-i', 'eth1', '-w', '-', '-P', '-q', '-s', '262144', '-I', '-f', 'udp']],
   ];
