@@ -62,7 +62,7 @@ t.test('a real QoS 1 publish to the local Mosquitto, captured on lo', { skip: pr
   const dir = mkdtempSync(join(tmpdir(), 'h7-wire-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'lo.pcap');
-  const cap = spawn('tcpdump', ['-U', '--immediate-mode', '-n', '-i', 'lo', '-w', file, '--', 'tcp port 1883'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const cap = spawn('tcpdump', ['-U', '-n', '-i', 'lo', '-w', file, '--', 'tcp port 1883'], { stdio: ['ignore', 'ignore', 'pipe'] });
   const exited = new Promise((r) => cap.once('exit', r));
   t.teardown(() => void (cap.exitCode === null && cap.kill('SIGKILL')));
   await new Promise<void>((res) => {

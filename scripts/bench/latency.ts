@@ -165,7 +165,9 @@ alerts:
 
     // The loopback capture, before the agent connects, for PUBLISH and PUBACK times on the wire.
     const loPcap = join(work, 'lo.pcap');
-    loCap = spawn('tcpdump', ['-U', '--immediate-mode', '-n', '-i', 'lo', '-w', loPcap, '--', `tcp port ${new URL(broker).port || 1883}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Not --immediate-mode: the kernel stamps packets on arrival whatever the delivery delay, and
+    // immediate mode's small TPACKET_V2 ring dropped PUBACKs from bursts of alerts.
+    loCap = spawn('tcpdump', ['-U', '-B', '8192', '-n', '-i', 'lo', '-w', loPcap, '--', `tcp port ${new URL(broker).port || 1883}`], { stdio: ['ignore', 'ignore', 'pipe'] });
     const loExit = new Promise<void>((r) => loCap!.once('exit', () => r()));
     await new Promise<void>((res, rej) => {
       let err = '';
@@ -235,6 +237,8 @@ alerts:
       agentCounters = Object.fromEntries(Object.entries(st.counters ?? {}).filter(([k]) => k.startsWith('alerts.') || k.startsWith('source.') || k === 'frames'));
     } catch { /* the agent did not write its stats; reported as empty */ }
 
+    // libpcap hands over a ring block on its 1 s timeout; give the last one time before stopping.
+    await sleep(1500);
     loCap.kill('SIGTERM');
     await Promise.race([loExit, sleep(5000)]);
     const toPublish: number[] = [];
