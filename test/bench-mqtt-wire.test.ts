@@ -74,7 +74,8 @@ t.test('a real QoS 1 publish to the local Mosquitto, captured on lo', { skip: pr
   await new Promise<void>((res, rej) => (client.once('connect', () => res()), client.once('error', rej)));
   for (const n of [1, 2, 3]) await client.publishAsync(topic, Buffer.from([n]), { qos: 1 });
   await client.endAsync();
-  await new Promise((r) => setTimeout(r, 300));
+  // Without --immediate-mode libpcap hands over a ring block on its 1 s timeout; stopping sooner loses it.
+  await new Promise((r) => setTimeout(r, 1500));
   cap.kill('SIGTERM');
   await exited;
   const got = publishesWithAcks(file, 1883, (x) => x === topic);
