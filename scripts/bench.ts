@@ -4,13 +4,16 @@
  *
  *   node dist/scripts/bench.js [--frames N (500000)] [--seed S (1)] [--devices D (60)]
  *        [--broker mqtt://127.0.0.1:1883] [--keep]
- *        [--sections throughput,flood,live] [--flood-frames N (1000000)]
- *        [--live-rates 10000,50000,0] [--live-seconds 2]
+ *        [--sections throughput,flood,size,latency,live] [--flood-frames N (1000000)]
+ *        [--latency-frames N (200)] [--live-rates 10000,50000,0] [--live-seconds 2]
  *
- * Sections: `throughput` (below) and `flood` (scripts/bench/flood.ts: a
- * random-MAC flood through `run` and `replay`, peak RSS against the caps)
- * and `live` (scripts/bench/live.ts: tcpreplay at rising rates through a veth
- * into a live source; libpcap's drop counters and the highest lossless rate).
+ * Sections: `throughput` (below), `flood` (scripts/bench/flood.ts: a
+ * random-MAC flood through `run` and `replay`, peak RSS against the caps),
+ * `size` (scripts/bench/size.ts: CBOR bytes against the compact JSON of the
+ * same content, on the demo ward), `latency` (scripts/bench/latency.ts:
+ * frame to published alert on a live veth, root only) and `live`
+ * (scripts/bench/live.ts: tcpreplay at rising rates through a veth into a
+ * live source; libpcap's drop counters and the highest lossless rate).
  *
  * The capture is generated once per seed/frames/devices under var/bench/
  * (git-ignored) and reused. The agent runs as `iomt-sensor run
@@ -32,6 +35,8 @@ import { writeWardCapture } from './ward-gen.js';
 import { CLI, fmt, mib, ROOT, say, subscriber, table, TIME, timed, unitNodeFlags, verdict } from './bench/common.js';
 import { floodSection } from './bench/flood.js';
 import { DEFAULT_RATES, liveBench, liveTable } from './bench/live.js';
+import { latencySection } from './bench/latency.js';
+import { sizeLines, sizeSection } from './bench/size.js';
 
 const TARGET_SPEEDUP = 10;
 const TARGET_RSS_FRACTION = 0.25;
@@ -41,12 +46,14 @@ async function main(): Promise<void> {
     options: {
       frames: { type: 'string', default: '500000' }, seed: { type: 'string', default: '1' }, devices: { type: 'string', default: '60' },
       broker: { type: 'string', default: 'mqtt://127.0.0.1:1883' }, keep: { type: 'boolean', default: false },
-      sections: { type: 'string', default: 'throughput,flood,live' }, 'flood-frames': { type: 'string', default: '1000000' },
+      sections: { type: 'string', default: 'throughput,flood,size,latency,live' }, 'flood-frames': { type: 'string', default: '1000000' },
+      'latency-frames': { type: 'string', default: '200' },
       'live-rates': { type: 'string' }, 'live-seconds': { type: 'string', default: '2' },
     },
   });
   const sections = new Set(values.sections!.split(','));
-  for (const name of sections) if (!['throughput', 'flood', 'live'].includes(name)) throw new Error(`--sections: unknown section ${name}; known: throughput, flood, live`);
+  const known = ['throughput', 'flood', 'size', 'latency', 'live'];
+  for (const name of sections) if (!known.includes(name)) throw new Error(`--sections: unknown section ${name}; known: ${known.join(', ')}`);
   if (!existsSync(TIME)) throw new Error(`${TIME} is missing (Debian package "time"); it measures wall time and peak RSS`);
   const benchDir = join(ROOT, 'var', 'bench');
   mkdirSync(benchDir, { recursive: true });
@@ -69,6 +76,16 @@ async function main(): Promise<void> {
       `target peak RSS <= ${mib(f.targetRssBytes)} MiB: ${verdict(f.run.maxRssBytes <= f.targetRssBytes)} (run), ${verdict(f.replay.maxRssBytes <= f.targetRssBytes)} (replay); ${f.run.evicted} devices evicted by run`,
       '',
     );
+  }
+  if (sections.has('size')) {
+    say('size: the demo ward capture through run, CBOR against compact JSON ...');
+    const r = await sizeSection(benchDir, values.broker!, values.keep === true);
+    result.size = r;
+    out.push(...sizeLines(r));
+  }
+  if (sections.has('latency')) {
+    say(`latency: ${values['latency-frames']} new devices on a live veth, frame to alert ...`);
+    out.push(...(await latencySection(benchDir, values.broker!, Number(values['latency-frames']), values.keep === true, result)));
   }
   if (sections.has('live')) {
     if (process.getuid?.() !== 0) say('live section skipped: it needs root for ip netns');
