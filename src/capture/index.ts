@@ -31,6 +31,8 @@ export function createSource(c: SourceConfig): CaptureSource {
         filter: c.filter,
         snaplen: c.snaplen,
         monitor: c.monitor,
+        immediate: c.immediate,
+        ...(c.buffer_kib === undefined ? {} : { bufferKib: c.buffer_kib }),
         tool: c.tool,
         ...(c.tool_path === undefined ? {} : { toolPath: c.tool_path }),
         backoff: { initialMs: c.backoff.initial_ms, maxMs: c.backoff.max_ms },

@@ -49,6 +49,14 @@ const pcapLiveSource = z.strictObject({
   tool_path: z.string().regex(/^\/[^\0]*$/, 'expected an absolute path').max(4096).optional(),
   /** 802.11 monitor mode (tcpdump -I); the interface must support it. */
   monitor: z.boolean().default(false),
+  /**
+   * tcpdump --immediate-mode: frames (and so alerts) leave libpcap at once
+   * instead of up to 1 s later, at the price of more loss in bursts. Not with
+   * dumpcap or `via: helper` yet.
+   */
+  immediate: z.boolean().default(false),
+  /** libpcap's capture buffer in KiB (-B); libpcap's default, 2 MiB, when absent. */
+  buffer_kib: z.number().int().min(256).max(1_048_576).optional(),
   backoff: backoff.default({ initial_ms: 1000, max_ms: 60_000 }),
   /**
    * `child`: the agent spawns the capture tool (needs the capabilities itself).
@@ -181,6 +189,12 @@ export const configSchema = z.strictObject({
       interval_s: z.number().int().min(5).max(86_400).default(60),
     })
     .default({ interval_s: 60 }),
+}).superRefine((c, ctx) => {
+  c.sources.forEach((s, i) => {
+    if (s.type === 'pcap-live' && s.immediate && (s.tool !== 'tcpdump' || s.via !== 'child')) {
+      ctx.addIssue({ code: 'custom', path: ['sources', i, 'immediate'], input: true, message: 'immediate works only with tool: tcpdump and via: child' });
+    }
+  });
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -32,6 +32,15 @@ export interface PcapLiveOptions {
   readonly snaplen?: number;
   /** Ask libpcap for 802.11 monitor mode (`-I`). */
   readonly monitor?: boolean;
+  /**
+   * Hand each frame over as it arrives (tcpdump `--immediate-mode`) instead of
+   * when libpcap's buffer fills or its 1 s timeout passes. Alerts then leave
+   * within milliseconds instead of up to a second, but libpcap uses a smaller
+   * ring in this mode and drops more in bursts: pair it with `bufferKib`.
+   */
+  readonly immediate?: boolean;
+  /** libpcap's capture buffer in KiB (`-B`); libpcap's default (2 MiB) unless given. */
+  readonly bufferKib?: number;
   /** Which libpcap front end to run; `tcpdump` unless given. */
   readonly tool?: CaptureTool;
   /** Path of the tool binary; the tool's name, looked up in PATH, unless given. */
@@ -80,10 +89,14 @@ export function captureCommand(opts: PcapLiveOptions): [string, string[]] {
   if (tool === 'dumpcap') {
     args = ['-i', opts.iface, '-w', '-', '-P', '-q', '-s', snaplen];
     if (opts.monitor === true) args.push('-I');
+    // dumpcap(1) -B takes MiB.
+    if (opts.bufferKib !== undefined) args.push('-B', String(Math.max(1, Math.ceil(opts.bufferKib / 1024))));
     if (opts.filter !== undefined && opts.filter !== '') args.push('-f', opts.filter);
   } else {
     args = ['-U', '-n', '-i', opts.iface, '-s', snaplen, '-w', '-'];
     if (opts.monitor === true) args.push('-I');
+    if (opts.immediate === true) args.push('--immediate-mode');
+    if (opts.bufferKib !== undefined) args.push('-B', String(opts.bufferKib));
     if (opts.filter !== undefined && opts.filter !== '') args.push('--', opts.filter);
   }
   const wrap = opts.wrap ?? [];

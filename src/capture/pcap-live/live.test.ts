@@ -19,6 +19,10 @@ t.test('command lines: capture mode only, filter after --', async (t) => {
       ['tcpdump', '-U', '-n', '-i', 'wlan0', '-s', '512', '-w', '-', '-I', '--', 'type mgt']],
     ['tcpdump in a namespace', { name: 'a', iface: 'v1', wrap: ['ip', 'netns', 'exec', 'ns1'], toolPath: '/usr/bin/tcpdump' },
       ['ip', 'netns', 'exec', 'ns1', '/usr/bin/tcpdump', '-U', '-n', '-i', 'v1', '-s', '262144', '-w', '-']],
+    ['tcpdump, immediate mode and a 16 MiB buffer', { name: 'a', iface: 'eth1', immediate: true, bufferKib: 16384 },
+      ['tcpdump', '-U', '-n', '-i', 'eth1', '-s', '262144', '-w', '-', '--immediate-mode', '-B', '16384']],
+    ['dumpcap, buffer in MiB rounded up', { name: 'a', iface: 'eth1', tool: 'dumpcap', bufferKib: 1500 },
+      ['dumpcap', '-i', 'eth1', '-w', '-', '-P', '-q', '-s', '262144', '-B', '2']],
     ['dumpcap', { name: 'a', iface: 'eth1', tool: 'dumpcap', filter: 'udp', monitor: true },
       ['dumpcap', '-i', 'eth1', '-w', '-', '-P', '-q', '-s', '262144', '-I', '-f', 'udp']],
   ];
