@@ -95,8 +95,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 /**
  * Two runs: tcpdump as the agent starts it, and the same with
- * `--immediate-mode` (through `tool_path` and a two-line wrapper, no agent
- * change). Without it, libpcap on Linux (TPACKET_V3) hands packets over only
+ * `immediate: true` in the source's config (tcpdump `--immediate-mode`,
+ * with `buffer_kib: 16384` to offset its smaller ring). Without it, libpcap on Linux (TPACKET_V3) hands packets over only
  * when a ring block fills or tcpdump's 1000 ms timeout expires, so on a
  * quiet link every frame waits up to a second; with it, libpcap falls back
  * to TPACKET_V2 slots sized by the snaplen, which drop bursts (see the
@@ -136,13 +136,12 @@ async function latencyRun(benchDir: string, broker: string, frames: number, keep
 
     const sensor = `bench-lat-${process.pid}`;
     const config = join(work, 'config.yaml');
-    writeFileSync(join(work, 'tcpdump-immediate'), '#!/bin/sh\nexec tcpdump --immediate-mode "$@"\n', { mode: 0o755 });
     const statsFile = join(work, 'stats.json');
     writeFileSync(config, `# Written by scripts/bench/latency.ts.
 sensor: {id: ${sensor}, site: bench, ward: latency}
 state: {dir: ${join(work, 'state')}}
 sources:
-  - {type: pcap-live, name: veth, iface: ${outside}, filter: "udp dst port 9"${immediate ? `, tool_path: ${JSON.stringify(join(work, 'tcpdump-immediate'))}` : ''}}
+  - {type: pcap-live, name: veth, iface: ${outside}, filter: "udp dst port 9"${immediate ? ', immediate: true, buffer_kib: 16384' : ''}}
 mqtt:
   url: ${broker}
 inventory:
@@ -279,7 +278,7 @@ alerts:
     const f = (x: number): string => x.toFixed(1);
     const row = (name: string, p: Percentiles): string[] => [name, `${p.n}/${frames}`, f(p.min), f(p.p50), f(p.p95), f(p.p99), f(p.max), f(p.mean)];
     const lines = [
-      `latency${immediate ? ' (tcpdump --immediate-mode)' : ' (tcpdump as shipped)'}: ${frames} frames at ${rate}/s, each from a new MAC, on a veth into pcap-live; frame send to alert at a subscriber of ${broker}`,
+      `latency${immediate ? ' (immediate: true, buffer_kib: 16384)' : ' (pcap-live defaults)'}: ${frames} frames at ${rate}/s, each from a new MAC, on a veth into pcap-live; frame send to alert at a subscriber of ${broker}`,
       `load average during the run: ${load}`,
       '',
       ...table([
