@@ -12,7 +12,7 @@ import mqtt from 'mqtt';
 import { Store } from '../store/store.js';
 import { Outbox } from './outbox.js';
 import { MqttSession, type SessionStateChange } from './mqtt-session.js';
-import { Topics } from './topics.js';
+import { Topics } from '../telemetry/topics.js';
 import { startMosquitto } from '../../test/support/mosquitto.js';
 
 type Teardown = { teardown(fn: () => unknown): void };
