@@ -100,7 +100,7 @@ t.test('the settings the agent and capture depend on', async (t) => {
   t.equal(one('User'), 'iomt-sensor');
   t.equal(one('DynamicUser'), undefined);
   t.equal(one('ExecReload'), '/bin/kill -HUP $MAINPID');
-  t.match(one('ExecStart'), /^\/usr\/bin\/node --max-semi-space-size=8 --max-old-space-size=96 \/usr\/lib\/iomt-sensor\/dist\/src\/cli\.js run --config \/etc\/iomt-sensor\/config\.yaml$/,
+  t.match(one('ExecStart'), /^\/usr\/bin\/node --max-semi-space-size=8 --initial-old-space-size=64 --max-old-space-size=96 \/usr\/lib\/iomt-sensor\/dist\/src\/cli\.js run --config \/etc\/iomt-sensor\/config\.yaml$/,
     'one line, the V8 flags right after the node path (scripts/bench.ts reads them from here)');
   for (const d of ['StateDirectory', 'ConfigurationDirectory', 'LogsDirectory']) t.equal(one(d), 'iomt-sensor', d);
   t.equal(one('RuntimeDirectory'), 'iomt-sensor iomt-sensor/capture', 'the capture sockets live in /run/iomt-sensor/capture');
