@@ -42,6 +42,8 @@ const TARGETS: readonly Target[] = [
     tests: ['dist/src/publish/outbox*.test.js', 'dist/src/publish/mqtt-session*.test.js', 'dist/src/publish/describe-error*.test.js'],
   },
   { name: 'src/decode', mutate: ['src/decode/**/*.ts'], tests: ['dist/src/decode/**/*.test.js'] },
+  // The identification wave's first new folder (issue 13: every later folder reports its score).
+  { name: 'src/analyze/inventory', mutate: ['src/analyze/inventory/**/*.ts'], tests: ['dist/src/analyze/inventory/*.test.js'] },
 ];
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
