@@ -5,18 +5,9 @@
  */
 import type { SourceConfig } from '../config/index.js';
 import type { Logger } from '../log.js';
-import type { CaptureSource, RawFrame, SourceAnomaly, SourceEvents, SourceLoss, SourceState } from './types.js';
+import type { CaptureSource, RawFrame, SourceAnomaly, SourceEvents, SourceLoss, SourceState, SourceStatus } from './types.js';
 import { createSource } from './index.js';
-
-export interface SourceStatusEntry {
-  readonly name: string;
-  readonly state: SourceState;
-  readonly detail?: string;
-  /** libpcap's counters (live sources, once the tool has reported them); see SourceLoss. */
-  readonly received?: number;
-  readonly droppedKernel?: number;
-  readonly droppedIface?: number;
-}
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface SupervisorHooks {
   /**
@@ -71,7 +62,7 @@ export class SourceSupervisor {
     return [...this.running.keys()];
   }
 
-  status(): SourceStatusEntry[] {
+  status(): SourceStatus[] {
     return [...this.running.values()].map((s) => ({
       name: s.name,
       state: s.state,
@@ -132,7 +123,11 @@ export class SourceSupervisor {
       const delay = Math.min(max, initial * 2 ** Math.min(rt.failures - 1, 20));
       this.hooks.count('source.restarts');
       events.state('failed', `${error ?? 'capture loop ended unexpectedly'}; restarting in ${Math.round(delay / 1000)} s`);
-      if (!(await abortableSleep(delay, rt.abort.signal))) return;
+      try {
+        await sleep(delay, undefined, { signal: rt.abort.signal });
+      } catch {
+        return; // stopped while waiting
+      }
     }
   }
 
@@ -193,20 +188,4 @@ export class SourceSupervisor {
       return String((err as Error).message ?? err).slice(0, 120);
     }
   }
-}
-
-/** Resolves true after `ms`, or false as soon as `signal` aborts. */
-function abortableSleep(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(t);
-      resolve(false);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

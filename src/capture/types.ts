@@ -68,6 +68,17 @@ export interface SourceLoss {
   readonly droppedIface: number;
 }
 
+/** A source's entry in the `status` and `health` telemetry (src/telemetry/kinds.ts `SOURCE_STATUS`). */
+export interface SourceStatus {
+  readonly name: string;
+  readonly state: SourceState;
+  readonly detail?: string;
+  /** libpcap's counters (live sources, once the tool has reported them): received by the filter, dropped by the kernel, by the interface. */
+  readonly received?: number;
+  readonly droppedKernel?: number;
+  readonly droppedIface?: number;
+}
+
 /** What a source reports besides frames: anomalies, state changes and capture loss. */
 export interface SourceEvents {
   anomaly(a: SourceAnomaly): void;

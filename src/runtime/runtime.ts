@@ -10,6 +10,7 @@
  * milliseconds instead of at the next tick.
  */
 import { writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../config/index.js';
 import type { RawFrame } from '../capture/types.js';
 import type { SourceSupervisor } from '../capture/supervisor.js';
@@ -367,8 +368,4 @@ function alertBody(a: GatedAlert): KindBodies['alert'] {
     facts: a.input.facts ?? {},
     count: a.count,
   };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -6,7 +6,8 @@
  * even across a power cut. One that writes on its own must be idempotent.
  */
 import type { Store, StoreOp } from './store.js';
-import { migrateDeviceV1, recordId } from '../analyze/inventory/record.js';
+import { migrateDeviceV1 } from './device-v1.js';
+import { deviceId } from '../telemetry/device.js';
 
 export interface Migration {
   readonly to: number;
@@ -34,7 +35,7 @@ export const MIGRATIONS: readonly Migration[] = [
         if (key.startsWith('!')) continue;
         const r = migrateDeviceV1(value);
         ops.push({ type: 'del', area: 'devices', key });
-        if (r !== undefined) ops.push({ type: 'put', area: 'devices', key: recordId(r), value: r });
+        if (r !== undefined) ops.push({ type: 'put', area: 'devices', key: deviceId(r), value: r });
       }
       return ops;
     },

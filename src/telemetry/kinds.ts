@@ -9,7 +9,7 @@
  * baseline, policy, utilization, command replies); 32 and up are for
  * experiments and must not be relied on by subscribers.
  */
-import type { SourceState as CaptureSourceState } from '../capture/types.js';
+import type { SourceState as CaptureSourceState, SourceStatus } from '../capture/types.js';
 
 /** Telemetry streams (the last topic level). */
 export type Stream = 'status' | 'inventory' | 'alerts' | 'vulns' | 'baseline' | 'policy' | 'utilization' | 'health';
@@ -232,15 +232,8 @@ export type SourceState = (typeof SOURCE_STATES)[number];
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 export const SOURCE_STATES_MATCH_CAPTURE: Same<SourceState, CaptureSourceState> = true;
 
-export interface SourceStatus {
-  readonly name: string;
-  readonly state: SourceState;
-  readonly detail?: string;
-  /** A live source's libpcap totals: frames received by the filter, dropped by the kernel, by the interface. */
-  readonly received?: number;
-  readonly droppedKernel?: number;
-  readonly droppedIface?: number;
-}
+/** The capture layer's own type: the table above is its wire layout. */
+export type { SourceStatus } from '../capture/types.js';
 
 export interface StatusBody {
   readonly state: SensorState;

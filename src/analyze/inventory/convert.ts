@@ -1,5 +1,5 @@
 /** Between the inventory's working `Device` and the owned `DeviceRecord` it stores and publishes. */
-import { ipv4String } from '../../decode/bytes.js';
+import { ipv4Number, ipv4String } from '../../decode/bytes.js';
 import { identifierBytes, type Identifier } from '../../telemetry/ident.js';
 import type { DeviceRecord } from './record.js';
 import type { SiteNetworks } from './sites.js';
@@ -36,7 +36,7 @@ export function fromRecord(r: DeviceRecord, sites: SiteNetworks): Device | undef
   if (bytes === undefined) return undefined;
   let mac = -1;
   if (primary.kind === 'mac') mac = parseInt(primary.value.replaceAll(':', ''), 16);
-  else if (primary.kind === 'ipv4' && !sites.isLocal4(((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0)) return undefined;
+  else if (primary.kind === 'ipv4' && !sites.isLocal4(ipv4Number(bytes, 0))) return undefined;
   else if (primary.kind === 'ipv6' && !sites.isLocal6(bytes, 0)) return undefined;
   const d = newDevice(primary, mac, r.firstSeen, 0, -1);
   d.lastSec = r.lastSeen;
@@ -50,13 +50,16 @@ export function fromRecord(r: DeviceRecord, sites: SiteNetworks): Device | undef
     const b = identifierBytes(id);
     if (b === undefined) continue;
     // Restored addresses are unproven until ARP shows them again.
-    if (id.kind === 'ipv4') d.ipv4.push(((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0), d.ip4Proven.push(false);
+    if (id.kind === 'ipv4') {
+      d.ipv4.push(ipv4Number(b, 0));
+      d.ip4Proven.push(false);
+    }
     else if (id.kind === 'ipv6') d.ipv6.push(id.value);
   }
   for (const p of r.peers ?? []) {
     const b = identifierBytes(p);
     if (b === undefined) continue;
-    if (p.kind === 'ipv4') d.peers4.push(((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0);
+    if (p.kind === 'ipv4') d.peers4.push(ipv4Number(b, 0));
     else if (p.kind === 'ipv6') d.peers6.push(p.value);
   }
   return d;

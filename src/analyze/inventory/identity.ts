@@ -11,9 +11,7 @@
  * device is not marked changed on every frame.
  */
 
-export { IdKind, BleAddressType, identifierKey, type Identifier, type IdKindName } from '../../telemetry/ident.js';
-
-export { ATTRIBUTE_NAMES, type AttributeName, type Observation } from '../../telemetry/kinds.js';
+export type { AttributeName, Observation } from '../../telemetry/kinds.js';
 import type { AttributeName, DeviceAttribute, Observation } from '../../telemetry/kinds.js';
 
 /** How much an observation is worth. 1 guessed from a weak hint (an OUI), 4 stated by the device itself in a field meant for it. */

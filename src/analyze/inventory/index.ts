@@ -31,7 +31,8 @@ import { Confidence } from './identity.js';
 import { SiteNetworks } from './sites.js';
 import { DeviceTable, ipv4Identifier, macIdentifier, MAX_SOURCES, newDevice, type Device } from './table.js';
 import { fromRecord, toRecord } from './convert.js';
-import { isDeviceRecord, recordId, type DeviceRecord } from './record.js';
+import { isDeviceRecord, type DeviceRecord } from './record.js';
+import { deviceId } from '../../telemetry/device.js';
 
 export { type DeviceRecord } from './record.js';
 
@@ -101,7 +102,7 @@ export class InventoryAnalyzer implements Analyzer {
         if (typeof value === 'number') this.learningStart = value;
         continue;
       }
-      const d = isDeviceRecord(value) && recordId(value) === key ? fromRecord(value, this.sites) : undefined;
+      const d = isDeviceRecord(value) && deviceId(value) === key ? fromRecord(value, this.sites) : undefined;
       if (d === undefined) this.counters.restore_rejected++;
       else restored.push(d);
     }
