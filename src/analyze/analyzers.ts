@@ -8,13 +8,21 @@
 import type { Config } from '../config/index.js';
 import type { OuiRegistry } from '../identify/oui.js';
 import type { Analyzer } from './types.js';
-import { InventoryAnalyzer, inventoryOptions } from './inventory/index.js';
+import { InventoryAnalyzer, inventoryOptions, type SightingSource } from './inventory/index.js';
 
 /** Shared reference data the analyzers need; loaded once by the caller. */
 export interface AnalyzerDeps {
   readonly oui: OuiRegistry;
 }
 
+/**
+ * What protocols and media tell the inventory about devices beyond their
+ * addresses (inventory/sighting.ts): one line per source.
+ */
+export function sightingSources(_config: Config): SightingSource[] {
+  return [];
+}
+
 export function buildAnalyzers(config: Config, deps: AnalyzerDeps): Analyzer[] {
-  return [new InventoryAnalyzer(inventoryOptions(config), deps.oui)];
+  return [new InventoryAnalyzer(inventoryOptions(config), deps.oui, sightingSources(config))];
 }

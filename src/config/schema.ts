@@ -148,8 +148,14 @@ export const configSchema = z.strictObject({
       max_peers_per_device: z.number().int().min(0).max(1024).default(16),
       /** The ward's networks as CIDRs; absent, the private ranges (RFC 1918, RFC 4193) and link-local. */
       site_networks: z.array(cidr).max(256).optional(),
+      /**
+       * Devices known only by a short-lived address (randomised Wi-Fi MACs,
+       * BLE private addresses) kept at once, inside max_devices; the oldest
+       * is evicted first, and their arrival is counted, never alerted.
+       */
+      max_ephemeral_devices: z.number().int().min(1).max(1_000_000).default(512),
     })
-    .default({ max_devices: 4096, learning_period_s: 3600, delta_interval_s: 10, snapshot_cron: '0 */6 * * *', max_ips_per_device: 16, max_peers_per_device: 16 }),
+    .default({ max_devices: 4096, learning_period_s: 3600, delta_interval_s: 10, snapshot_cron: '0 */6 * * *', max_ips_per_device: 16, max_peers_per_device: 16, max_ephemeral_devices: 512 }),
   capture: z
     .strictObject({
       /**

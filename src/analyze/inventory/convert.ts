@@ -3,6 +3,7 @@ import { ipv4Number, ipv4String } from '../../decode/bytes.js';
 import { identifierBytes, type Identifier } from '../../telemetry/ident.js';
 import type { DeviceRecord } from './record.js';
 import type { SiteNetworks } from './sites.js';
+import { MAX_OTHER_IDS } from './sighting.js';
 import { newDevice, type Device } from './table.js';
 
 export function toRecord(d: Device): DeviceRecord {
@@ -12,6 +13,7 @@ export function toRecord(d: Device): DeviceRecord {
     if (!(d.primary.kind === 'ipv4' && d.primary.value === v)) ids.push({ kind: 'ipv4', value: v });
   }
   for (const v of d.ipv6) if (!(d.primary.kind === 'ipv6' && d.primary.value === v)) ids.push({ kind: 'ipv6', value: v });
+  for (const o of d.others) ids.push(o);
   const peers: Identifier[] = [...d.peers4.map((p): Identifier => ({ kind: 'ipv4', value: ipv4String(p) })), ...d.peers6.map((p): Identifier => ({ kind: 'ipv6', value: p }))];
   return {
     ids,
@@ -55,6 +57,7 @@ export function fromRecord(r: DeviceRecord, sites: SiteNetworks): Device | undef
       d.ip4Proven.push(false);
     }
     else if (id.kind === 'ipv6') d.ipv6.push(id.value);
+    else if (id !== primary && d.others.length < MAX_OTHER_IDS) d.others.push(id);
   }
   for (const p of r.peers ?? []) {
     const b = identifierBytes(p);

@@ -29,12 +29,15 @@ import type { OuiRegistry } from '../../identify/oui.js';
 import type { Config } from '../../config/index.js';
 import { Confidence } from './identity.js';
 import { SiteNetworks } from './sites.js';
-import { DeviceTable, ipv4Identifier, macIdentifier, MAX_SOURCES, newDevice, type Device } from './table.js';
+import { DeviceTable, ipv4Identifier, macIdentifier, macNumber, MAX_SOURCES, newDevice, type Device } from './table.js';
+import type { Sighting, SightingSource } from './sighting.js';
+import { identifierKey, parseIpv4Text, type Identifier } from '../../telemetry/ident.js';
 import { fromRecord, toRecord } from './convert.js';
 import { isDeviceRecord, type DeviceRecord } from './record.js';
 import { deviceId } from '../../telemetry/device.js';
 
 export { type DeviceRecord } from './record.js';
+export type { Fact, Sighting, SightingSource } from './sighting.js';
 
 /** The inventory's options from the configuration (the same for `run` and `replay`). */
 export function inventoryOptions(config: Config): InventoryOptions {
@@ -46,6 +49,7 @@ export function inventoryOptions(config: Config): InventoryOptions {
     maxIpsPerDevice: c.max_ips_per_device,
     maxPeersPerDevice: c.max_peers_per_device,
     siteNetworks: c.site_networks,
+    maxEphemeral: c.max_ephemeral_devices,
   };
 }
 
@@ -57,6 +61,8 @@ export interface InventoryOptions {
   readonly maxPeersPerDevice?: number;
   /** CIDRs of the ward's networks; the private ranges when absent (sites.ts). */
   readonly siteNetworks?: readonly string[];
+  /** Devices known only by a short-lived address kept at once (Sighting.ephemeral); default a quarter of maxDevices. */
+  readonly maxEphemeral?: number;
   /** Devices per snapshot or delta message (and five times as many removed ids per delta). */
   readonly snapshotChunk?: number;
 }
@@ -75,12 +81,31 @@ export class InventoryAnalyzer implements Analyzer {
   private nextDeltaSec = 0;
   private learningStart: number | undefined;
   private learningDirty = false;
-  readonly counters = { devices_new: 0, devices_evicted: 0, devices_merged: 0, restore_rejected: 0 };
+  readonly counters = { devices_new: 0, devices_evicted: 0, devices_merged: 0, restore_rejected: 0, ephemeral_new: 0, ephemeral_evicted: 0 };
+  /** Sighting sources by the layer name they read. */
+  private readonly sourcesByLayer = new Map<string, SightingSource[]>();
+  /** Reused per frame: the (layer, source) pairs the frame carries. */
+  private readonly pendingLayers: Layer[] = [];
+  private readonly pendingSources: SightingSource[] = [];
+  /** The frame whose sightings are being applied, and the device the frame counts towards. */
+  private curFrame: DecodedFrame | undefined;
+  private curSender: Device | undefined;
+  private curCounted: Device | undefined;
+  private curOut: Sink | undefined;
+  private readonly emit = (s: Sighting): void => this.apply(s);
 
   constructor(
     private readonly opts: InventoryOptions,
     private readonly oui: OuiRegistry,
+    sources: readonly SightingSource[] = [],
   ) {
+    for (const src of sources) {
+      for (const l of src.layers) {
+        const list = this.sourcesByLayer.get(l);
+        if (list === undefined) this.sourcesByLayer.set(l, [src]);
+        else list.push(src);
+      }
+    }
     const chunk = opts.snapshotChunk ?? 200;
     this.table = new DeviceTable(opts.maxDevices, chunk * 5);
     this.sites = new SiteNetworks(opts.siteNetworks);
@@ -118,8 +143,15 @@ export class InventoryAnalyzer implements Analyzer {
     let link: Layer | undefined;
     let ip: Layer | undefined;
     let arp: ArpView | undefined;
+    const bySource = this.sourcesByLayer;
+    const pl = this.pendingLayers;
+    const ps = this.pendingSources;
     for (let i = 0; i < layers.length; i++) {
       const l = layers[i]!;
+      if (bySource.size > 0) {
+        const list = bySource.get(l.name);
+        if (list !== undefined) for (const s of list) pl.push(l), ps.push(s);
+      }
       switch (l.name) {
         case 'ethernet':
         case 'sll':
@@ -158,7 +190,88 @@ export class InventoryAnalyzer implements Analyzer {
     } else if (arp !== undefined && dev !== undefined) {
       this.attribution.arp(arp, dev, out);
     }
+    if (pl.length > 0) dev = this.runSources(frame, dev, out);
     if (dev === undefined) return;
+    this.count(dev, frame);
+  }
+
+  /** Runs the frame's sighting sources; returns the device the frame counts towards. */
+  private runSources(frame: DecodedFrame, sender: Device | undefined, out: Sink): Device | undefined {
+    const pl = this.pendingLayers;
+    const ps = this.pendingSources;
+    this.curFrame = frame;
+    this.curSender = sender;
+    this.curCounted = sender;
+    this.curOut = out;
+    try {
+      for (let i = 0; i < pl.length; i++) ps[i]!.extract(pl[i]!, frame, this.emit);
+      return this.curCounted;
+    } finally {
+      pl.length = 0;
+      ps.length = 0;
+      this.curFrame = undefined;
+      this.curSender = undefined;
+      this.curCounted = undefined;
+      this.curOut = undefined;
+    }
+  }
+
+  /** Applies one sighting of the current frame (sighting.ts). */
+  private apply(s: Sighting): void {
+    const frame = this.curFrame;
+    const out = this.curOut;
+    if (frame === undefined || out === undefined) return;
+    let dev: Device | undefined;
+    if (s.subject === 'sender') dev = this.curSender;
+    else {
+      dev = this.findOrCreate(s.subject, s.ephemeral === true, frame, out);
+      if (dev !== undefined && s.counts !== false) {
+        if (this.curCounted === undefined) this.curCounted = dev;
+        else if (this.curCounted !== dev) this.count(dev, frame);
+      }
+    }
+    if (dev === undefined) {
+      out.count('inventory.sightings_unattributed');
+      return;
+    }
+    const table = this.table;
+    if (s.also !== undefined) {
+      for (const id of s.also) {
+        const k = identifierKey(id);
+        // IP addresses are the attribution's (ARP proves them); a sighting may add MACs and non-address identifiers.
+        if (id.kind === 'ipv4' || id.kind === 'ipv6') continue;
+        const owner = id.kind === 'mac' ? (table.byMac.get(macNumber(id.value)) ?? table.byKey.get(k)) : table.byKey.get(k);
+        if (owner === dev) continue;
+        if (owner !== undefined) out.count('inventory.identifier_moved');
+        if (!table.addOther(dev, id)) out.count('inventory.identifiers_dropped');
+      }
+    }
+    if (s.attrs !== undefined) for (const [name, obs] of s.attrs) table.observe(dev, name, obs);
+    if (s.facts !== undefined) for (const f of s.facts) table.addFact(dev, f.key, f.value);
+  }
+
+  /** The device a sighting names, created (and alerted, unless ephemeral) when new. */
+  private findOrCreate(id: Identifier, ephemeral: boolean, frame: DecodedFrame, out: Sink): Device | undefined {
+    const table = this.table;
+    if (id.kind === 'mac') {
+      const mac = macNumber(id.value);
+      if (!Number.isFinite(mac)) return undefined;
+      return table.byMac.get(mac) ?? this.createMac(mac, frame, out, ephemeral);
+    }
+    // An IP address names a device only once the inventory has attributed it (never from a sighting alone).
+    if (id.kind === 'ipv4') {
+      const n = parseIpv4Text(id.value);
+      return n === undefined ? undefined : table.byIp4.get(n);
+    }
+    if (id.kind === 'ipv6') return table.byIp6.get(id.value);
+    const found = table.byKey.get(identifierKey(id));
+    if (found !== undefined) return found;
+    const raw = frame.raw;
+    const d = newDevice(id, -1, raw.tsSec, raw.tsNsec, table.tick);
+    return this.create(d, frame, out, ephemeral);
+  }
+
+  private count(dev: Device, frame: DecodedFrame): void {
     const raw = frame.raw;
     dev.frames++;
     dev.bytes += raw.origLen;
@@ -223,7 +336,7 @@ export class InventoryAnalyzer implements Analyzer {
   }
 
   gauges(): Record<string, number> {
-    return { devices: this.table.size };
+    return { devices: this.table.size, ephemeral: this.table.ephemerals.size };
   }
 
   /** Sizing keys are fixed while running: the table and its records are laid out for them. */
@@ -236,9 +349,9 @@ export class InventoryAnalyzer implements Analyzer {
     return [...this.table.devices.values()].map(toRecord);
   }
 
-  private createMac(mac: number, frame: DecodedFrame, out: Sink): Device {
+  private createMac(mac: number, frame: DecodedFrame, out: Sink, ephemeral = false): Device {
     const raw = frame.raw;
-    const dev = this.create(newDevice(macIdentifier(mac), mac, raw.tsSec, raw.tsNsec, this.table.tick), frame, out);
+    const dev = this.create(newDevice(macIdentifier(mac), mac, raw.tsSec, raw.tsNsec, this.table.tick), frame, out, ephemeral);
     const vendor = this.oui.lookup(mac);
     // The IEEE registry names the maker of the network interface, which is usually, not always, the device's.
     if (vendor !== undefined) this.table.observe(dev, 'vendor', { value: vendor, proto: 'oui', field: 'mac', time: raw.tsSec, confidence: Confidence.medium, source: raw.source });
@@ -259,15 +372,33 @@ export class InventoryAnalyzer implements Analyzer {
     return dev;
   }
 
-  private create(d: Device, frame: DecodedFrame, out: Sink): Device {
+  private create(d: Device, frame: DecodedFrame, out: Sink, ephemeral = false): Device {
     const raw = frame.raw;
     if (this.learningStart === undefined) {
       this.learningStart = raw.tsSec;
       this.learningDirty = true;
     }
+    if (ephemeral) {
+      d.ephemeral = true;
+      const cap = this.opts.maxEphemeral ?? Math.max(1, Math.floor(this.opts.maxDevices / 4));
+      if (this.table.ephemerals.size >= cap) {
+        const oldest = this.table.ephemerals.values().next().value;
+        if (oldest !== undefined) {
+          this.table.remove(oldest, out);
+          this.counters.ephemeral_evicted++;
+          out.count('inventory.ephemeral_evicted');
+        }
+      }
+    }
     if (this.table.full) this.evictOne(raw.tsSec, out);
     this.table.add(d);
     this.table.markDirty(d);
+    if (ephemeral) {
+      // Randomised addresses come and go by design: counted, never alerted one by one.
+      this.counters.ephemeral_new++;
+      out.count('inventory.ephemeral_new');
+      return d;
+    }
     this.counters.devices_new++;
     out.count('inventory.devices_new');
     if (raw.tsSec >= this.learningStart + this.opts.learningPeriodS) {

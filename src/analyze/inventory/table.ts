@@ -15,6 +15,7 @@ import type { Sink } from '../types.js';
 import { macString, ipv4String } from '../../decode/bytes.js';
 import { identifierKey, type Identifier } from '../../telemetry/ident.js';
 import { observe, type Attribute, type AttributeName, type Observation } from './identity.js';
+import { MAX_FACT_LENGTH, MAX_FACTS_PER_DEVICE, MAX_OTHER_IDS, type Fact } from './sighting.js';
 
 /** How many source names one device remembers. */
 export const MAX_SOURCES = 8;
@@ -38,6 +39,12 @@ export interface Device {
   sources: string[];
   peers4: number[];
   peers6: string[];
+  /** Identifiers other than the MAC and IPs (BLE, BSSID, 802.15.4), at most MAX_OTHER_IDS. */
+  others: Identifier[];
+  /** Fingerprint facts for the class engine, at most MAX_FACTS_PER_DEVICE, oldest first. */
+  facts: Fact[];
+  /** Known only by a short-lived address: kept in the capped ephemeral pool. */
+  ephemeral: boolean;
   /** Forwards traffic for other addresses: its role is router, and it owns only proven addresses. */
   router: boolean;
   /** Written to the store at least once (so a removal must delete it there). */
@@ -49,7 +56,7 @@ export function newDevice(primary: Identifier, mac: number, tsSec: number, tsNse
   return {
     id: identifierKey(primary), primary, mac, ipv4: [], ip4Proven: [], ipv6: [], attrs: [],
     firstSec: tsSec, lastSec: tsSec, lastNsec: tsNsec, frames: 0, bytes: 0, sources: [],
-    peers4: [], peers6: [], router: false, stored: false, touched: tick,
+    peers4: [], peers6: [], others: [], facts: [], ephemeral: false, router: false, stored: false, touched: tick,
   };
 }
 
@@ -58,6 +65,10 @@ export class DeviceTable {
   readonly byMac = new Map<number, Device>();
   readonly byIp4 = new Map<number, Device>();
   readonly byIp6 = new Map<string, Device>();
+  /** Every identifier that is not a MAC or IP address (a primary one included), by identifierKey. */
+  readonly byKey = new Map<string, Device>();
+  /** Ephemeral devices, oldest first (see Sighting.ephemeral). */
+  readonly ephemerals = new Map<string, Device>();
   readonly dirty = new Set<Device>();
   /** Ids removed since the last delta, by id (a device evicted twice is listed once). */
   readonly removed = new Map<string, Identifier>();
@@ -88,6 +99,9 @@ export class DeviceTable {
     if (d.mac >= 0) this.byMac.set(d.mac, d);
     for (const ip of d.ipv4) this.byIp4.set(ip, d);
     for (const ip of d.ipv6) this.byIp6.set(ip, d);
+    if (!isAddressKind(d.primary)) this.byKey.set(d.id, d);
+    for (const o of d.others) this.indexOther(o, d);
+    if (d.ephemeral) this.ephemerals.set(d.id, d);
     // Heard again after an eviction in the same interval: it is not removed after all.
     this.removed.delete(d.id);
   }
@@ -121,11 +135,57 @@ export class DeviceTable {
     if (d.mac >= 0 && this.byMac.get(d.mac) === d) this.byMac.delete(d.mac);
     for (const ip of d.ipv4) if (this.byIp4.get(ip) === d) this.byIp4.delete(ip);
     for (const ip of d.ipv6) if (this.byIp6.get(ip) === d) this.byIp6.delete(ip);
+    if (this.byKey.get(d.id) === d) this.byKey.delete(d.id);
+    for (const o of d.others) {
+      const k = identifierKey(o);
+      if (this.byKey.get(k) === d) this.byKey.delete(k);
+      if (o.kind === 'mac' && this.byMac.get(macNumber(o.value)) === d) this.byMac.delete(macNumber(o.value));
+    }
+    this.ephemerals.delete(d.id);
     this.dirty.delete(d);
     if (!d.stored) return;
     out.del('devices', d.id);
     if (this.removed.size < this.maxRemovedListed) this.removed.set(d.id, d.primary);
     else this.removedUnlisted++;
+  }
+
+  /**
+   * Adds a secondary identifier. One already held by another device moves
+   * here (the newer sighting wins; counted by the caller); returns false when
+   * the device already holds MAX_OTHER_IDS.
+   */
+  addOther(d: Device, id: Identifier): boolean {
+    if (d.others.length >= MAX_OTHER_IDS) return false;
+    const k = identifierKey(id);
+    const prev = this.byKey.get(k);
+    if (prev !== undefined && prev !== d) {
+      const i = prev.others.findIndex((o) => identifierKey(o) === k);
+      if (i >= 0) {
+        prev.others.splice(i, 1);
+        this.dirty.add(prev);
+      }
+    }
+    d.others.push(id);
+    this.indexOther(id, d);
+    this.dirty.add(d);
+    return true;
+  }
+
+  /** A secondary MAC (an access point's, next to its BSSID) also finds the device from wired frames. */
+  private indexOther(id: Identifier, d: Device): void {
+    this.byKey.set(identifierKey(id), d);
+    if (id.kind === 'mac' && !this.byMac.has(macNumber(id.value))) this.byMac.set(macNumber(id.value), d);
+  }
+
+  /** Records a fingerprint fact; returns true when it is new for this device. */
+  addFact(d: Device, key: string, value: string): boolean {
+    const v = value.length > MAX_FACT_LENGTH ? value.slice(0, MAX_FACT_LENGTH) : value;
+    const f = d.facts;
+    for (let i = 0; i < f.length; i++) if (f[i]!.key === key && f[i]!.value === v) return false;
+    if (f.length >= MAX_FACTS_PER_DEVICE) f.shift();
+    f.push({ key, value: v });
+    this.dirty.add(d);
+    return true;
   }
 
   addIpv4(d: Device, ip: number, proven: boolean): void {
@@ -155,6 +215,15 @@ export class DeviceTable {
     this.byIp6.set(ip, d);
     this.dirty.add(d);
   }
+}
+
+/** MACs and IP addresses have their own numeric indexes; everything else goes by key. */
+export function isAddressKind(id: Identifier): boolean {
+  return id.kind === 'mac' || id.kind === 'ipv4' || id.kind === 'ipv6';
+}
+
+export function macNumber(text: string): number {
+  return parseInt(text.replaceAll(':', ''), 16);
 }
 
 export function macIdentifier(mac: number): Identifier {
