@@ -5,6 +5,9 @@
  * from this table by `node dist/scripts/gen-alert-docs.js`.
  */
 
+import { INVENTORY_ALERTS } from './defs/inventory.js';
+import { CAPTURE_ALERTS } from './defs/capture.js';
+
 /** 0 info, 1 low, 2 medium, 3 high, 4 critical (the telemetry carries the number). */
 export const Severity = { info: 0, low: 1, medium: 2, high: 3, critical: 4 } as const;
 export type SeverityName = keyof typeof Severity;
@@ -21,37 +24,13 @@ export interface AlertDefinition {
   readonly guidance: string;
 }
 
+/**
+ * Every area's alerts, one file per prefix under defs/ (its id range in the
+ * file's header). A new area: its file, and one line here.
+ */
 export const catalogue: readonly AlertDefinition[] = [
-  {
-    code: 'inventory.new_device',
-    id: 1000,
-    severity: 'low',
-    title: 'New device on the ward network',
-    trigger:
-      'A MAC address (or, where no link layer is visible, an address inside the site networks) sends its first frame after the learning period (inventory.learning_period_s) has ended. Addresses outside the site networks are remote peers and never raise it.',
-    guidance:
-      'Check the device against the asset register. A known medical device that was moved is routine; an unknown laptop, phone or single-board computer on a clinical VLAN is not. The alert carries the vendor from the IEEE registry and the source that heard it.',
-  },
-  {
-    code: 'inventory.table_full',
-    id: 1001,
-    severity: 'medium',
-    title: 'Device table full: least recently seen devices evicted',
-    trigger:
-      'The device table reached inventory.max_devices and evicted a device to make room. Raised once per suppression window; the health stream counts every eviction.',
-    guidance:
-      'A flood of new MAC addresses (randomised or spoofed) or a SPAN port that carries far more than the ward. Check the health counters and the capture filter; raise max_devices only if the ward really has that many devices.',
-  },
-  {
-    code: 'capture.loss',
-    id: 9000,
-    severity: 'medium',
-    title: 'Capture losing frames: the sensor is not seeing all the traffic',
-    trigger:
-      'Between two health messages, a live source lost more than capture.loss_alert_share (default 0.001, one frame in a thousand) of the frames offered to it: libpcap\'s "dropped by kernel" (the capture ring buffer was full because the sensor did not read fast enough) plus "dropped by interface" (the adapter or its driver dropped them). The alert carries the window\'s received and dropped counts and the share; the health stream counts every drop (source.<name>.dropped_kernel, source.<name>.dropped_iface) whether or not it alerts.',
-    guidance:
-      'Until it stops, any absence of an alert or a device on this source is not evidence of absence. Check the sensor\'s CPU load and the traffic rate in the health stream: a SPAN port carrying more than the ward (a whole distribution switch, both directions of a busy uplink) is the usual cause, so narrow the mirror or the capture filter. Kernel drops in bursts point to a slow or overloaded sensor (move to a faster one, or give the capture its own core); interface drops point to the adapter (use a USB 3 port and a supported chipset, see the operations guide).',
-  },
+  ...INVENTORY_ALERTS,
+  ...CAPTURE_ALERTS,
 ];
 
 export class AlertCatalogue {

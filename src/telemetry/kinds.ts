@@ -50,7 +50,19 @@ export type RecordSpec = readonly FieldSpec[];
 import type { Identifier } from './ident.js';
 
 /** Attribute names, in wire order (the wire carries the index). */
-export const ATTRIBUTE_NAMES = ['vendor', 'model', 'class', 'os', 'firmware', 'hostname', 'services', 'location', 'role'] as const;
+/**
+ * Attribute names; the index is the wire code (never reorder, only append).
+ * software: a named program and version (DICOM implementation, SSH banner);
+ * serial: the device's own serial number (WPS, BLE Device Information);
+ * ssid: an access point's network name, or the networks a station probes for;
+ * security: a network's protection (open, WEP, WPA2-PSK, WPA3-SAE ..., MFP);
+ * associated: the BSSID or PAN a node is joined to; channel: radio channel;
+ * battery: level in percent; pairing: the BLE or Zigbee pairing/joining method.
+ */
+export const ATTRIBUTE_NAMES = [
+  'vendor', 'model', 'class', 'os', 'firmware', 'hostname', 'services', 'location', 'role',
+  'software', 'serial', 'ssid', 'security', 'associated', 'channel', 'battery', 'pairing',
+] as const;
 export type AttributeName = (typeof ATTRIBUTE_NAMES)[number];
 
 const uint: FieldType = { t: 'uint' };
