@@ -4,7 +4,7 @@ import { identifierBytes, type Identifier } from '../../telemetry/ident.js';
 import type { DeviceRecord } from './record.js';
 import type { SiteNetworks } from './sites.js';
 import { MAX_OTHER_IDS } from './sighting.js';
-import { newDevice, type Device } from './table.js';
+import { macNumber, newDevice, type Device } from './table.js';
 
 export function toRecord(d: Device): DeviceRecord {
   const ids: Identifier[] = [d.primary];
@@ -37,7 +37,7 @@ export function fromRecord(r: DeviceRecord, sites: SiteNetworks): Device | undef
   const bytes = identifierBytes(primary);
   if (bytes === undefined) return undefined;
   let mac = -1;
-  if (primary.kind === 'mac') mac = parseInt(primary.value.replaceAll(':', ''), 16);
+  if (primary.kind === 'mac') mac = macNumber(primary.value);
   else if (primary.kind === 'ipv4' && !sites.isLocal4(ipv4Number(bytes, 0))) return undefined;
   else if (primary.kind === 'ipv6' && !sites.isLocal6(bytes, 0)) return undefined;
   const d = newDevice(primary, mac, r.firstSeen, 0, -1);

@@ -143,12 +143,12 @@ export class InventoryAnalyzer implements Analyzer {
     let link: Layer | undefined;
     let ip: Layer | undefined;
     let arp: ArpView | undefined;
-    const bySource = this.sourcesByLayer;
+    const bySource = this.sourcesByLayer.size > 0 ? this.sourcesByLayer : undefined;
     const pl = this.pendingLayers;
     const ps = this.pendingSources;
     for (let i = 0; i < layers.length; i++) {
       const l = layers[i]!;
-      if (bySource.size > 0) {
+      if (bySource !== undefined) {
         const list = bySource.get(l.name);
         if (list !== undefined) for (const s of list) pl.push(l), ps.push(s);
       }
@@ -237,9 +237,9 @@ export class InventoryAnalyzer implements Analyzer {
     const table = this.table;
     if (s.also !== undefined) {
       for (const id of s.also) {
-        const k = identifierKey(id);
         // IP addresses are the attribution's (ARP proves them); a sighting may add MACs and non-address identifiers.
         if (id.kind === 'ipv4' || id.kind === 'ipv6') continue;
+        const k = identifierKey(id);
         const owner = id.kind === 'mac' ? (table.byMac.get(macNumber(id.value)) ?? table.byKey.get(k)) : table.byKey.get(k);
         if (owner === dev) continue;
         if (owner !== undefined) out.count('inventory.identifier_moved');
