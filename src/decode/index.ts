@@ -20,6 +20,7 @@
  * that decoded so it can be saved and turned into a test.
  */
 import type { RawFrame } from '../capture/types.js';
+import { dnsAnomalyCodes } from './dns/index.js';
 import { DEFAULT_ROUTES, RouteTable } from './routes.js';
 import type { Anomaly, DecodeContext, DecodedFrame, Layer } from './types.js';
 
@@ -52,6 +53,15 @@ export const DECODE_ANOMALY_CODES: readonly string[] = Object.freeze([
   'udp.truncated_header', 'udp.bad_length',
   'icmp.truncated_header',
   'icmpv6.truncated_header',
+  // Wired discovery (issue 7 part A: wired-disc).
+  'llc.truncated_header',
+  'dhcp.truncated_header', 'dhcp.bad_op', 'dhcp.bad_cookie', 'dhcp.truncated_option', 'dhcp.too_many_options',
+  'dhcpv6.truncated_header', 'dhcpv6.truncated_option', 'dhcpv6.too_many_options', 'dhcpv6.relay_too_deep',
+  ...dnsAnomalyCodes('dns'), ...dnsAnomalyCodes('mdns'), ...dnsAnomalyCodes('nbns'),
+  'ssdp.bad_start_line',
+  'wsd.not_soap', 'wsd.too_many_tags',
+  'lldp.truncated_tlv', 'lldp.too_many_tlvs', 'lldp.missing_mandatory',
+  'cdp.truncated_header', 'cdp.bad_version', 'cdp.truncated_tlv', 'cdp.bad_tlv_length', 'cdp.too_many_tlvs',
 ]);
 
 /** Counters for the `health` stream. Owned numbers; read them, reset by making a new decoder. */

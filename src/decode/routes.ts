@@ -25,6 +25,25 @@ import { tcpDecoder } from './tcp/index.js';
 import type { Decoder } from './types.js';
 import { udpDecoder } from './udp/index.js';
 import { vlanDecoder } from './vlan/index.js';
+// Wired discovery (issue 7 part A: wired-disc).
+import { cdpDecoder } from './cdp/index.js';
+import { DHCP_CLIENT_PORT, DHCP_SERVER_PORT } from './dhcp/consts.js';
+import { dhcpDecoder } from './dhcp/index.js';
+import { DHCPV6_CLIENT_PORT, DHCPV6_SERVER_PORT } from './dhcpv6/consts.js';
+import { dhcpv6Decoder } from './dhcpv6/index.js';
+import { DNS_PORT, MDNS_PORT } from './dns/consts.js';
+import { dnsDecoder, mdnsDecoder } from './dns/index.js';
+import { ETHER_KEY_LLC } from './ethernet/consts.js';
+import { LLC_KEY_CDP } from './llc/consts.js';
+import { llcDecoder } from './llc/index.js';
+import { ETHERTYPE_LLDP } from './lldp/consts.js';
+import { lldpDecoder } from './lldp/index.js';
+import { NBNS_PORT } from './nbns/consts.js';
+import { nbnsDecoder } from './nbns/index.js';
+import { SSDP_PORT } from './ssdp/consts.js';
+import { ssdpDecoder } from './ssdp/index.js';
+import { WSD_PORT } from './wsd/consts.js';
+import { wsdDecoder } from './wsd/index.js';
 
 export interface RouteRow {
   /** `linktype`, or the name of the parent layer (as in its view's `name`). */
@@ -62,6 +81,29 @@ const IP_ROWS = (parent: string): RouteRow[] => [
     : { parent, key: IPPROTO_ICMPV6, child: icmpv6Decoder },
 ];
 
+/**
+ * Wired discovery (issue 7 part A): link-layer discovery (LLDP on its
+ * EtherType; 802.3 length frames to LLC, and CDP under Cisco's SNAP) and the
+ * UDP discovery protocols by well-known port. UDP routes on the destination
+ * port, then the source port, so replies to ephemeral ports are found too.
+ * DHCPv6 and SSDP/WS-Discovery ride IPv4 and IPv6 alike.
+ */
+const WIRED_DISCOVERY_ROWS: RouteRow[] = [
+  ...['ethernet', 'vlan', 'sll', 'sll2'].map((parent) => ({ parent, key: ETHERTYPE_LLDP, child: lldpDecoder })),
+  { parent: 'ethernet', key: ETHER_KEY_LLC, child: llcDecoder },
+  { parent: 'vlan', key: ETHER_KEY_LLC, child: llcDecoder },
+  { parent: 'llc', key: LLC_KEY_CDP, child: cdpDecoder },
+  { parent: 'udp', key: DHCP_SERVER_PORT, child: dhcpDecoder },
+  { parent: 'udp', key: DHCP_CLIENT_PORT, child: dhcpDecoder },
+  { parent: 'udp', key: DHCPV6_SERVER_PORT, child: dhcpv6Decoder },
+  { parent: 'udp', key: DHCPV6_CLIENT_PORT, child: dhcpv6Decoder },
+  { parent: 'udp', key: DNS_PORT, child: dnsDecoder },
+  { parent: 'udp', key: MDNS_PORT, child: mdnsDecoder },
+  { parent: 'udp', key: NBNS_PORT, child: nbnsDecoder },
+  { parent: 'udp', key: SSDP_PORT, child: ssdpDecoder },
+  { parent: 'udp', key: WSD_PORT, child: wsdDecoder },
+];
+
 /** The sensor's routes. Later protocols add rows (e.g. `{parent: 'udp', key: 67, ...}`). */
 export const DEFAULT_ROUTES: readonly RouteRow[] = Object.freeze([
   { parent: 'linktype', key: LINKTYPE_ETHERNET, child: ethernetDecoder },
@@ -78,6 +120,7 @@ export const DEFAULT_ROUTES: readonly RouteRow[] = Object.freeze([
   ...ETHERTYPE_ROWS('sll2'),
   ...IP_ROWS('ipv4'),
   ...IP_ROWS('ipv6'),
+  ...WIRED_DISCOVERY_ROWS,
 ]);
 
 /**

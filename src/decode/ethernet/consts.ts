@@ -22,6 +22,11 @@ export const ETHERTYPE_QINQ_OLD = 0x9100;
 export const ETHERTYPE_MIN = 0x0600;
 /** The largest valid 802.3 length field. */
 export const ETHER_MAX_LENGTH = 1500;
+/**
+ * The route key of an 802.3 frame with a length field (IEEE 802.3-2022
+ * §3.2.6: LLC follows). Above 0xffff, so it is never an EtherType.
+ */
+export const ETHER_KEY_LLC = 0x10000;
 
 export const ETHERTYPES: readonly EtherTypeEntry[] = [
   { id: 0x0800, name: 'IPv4' },

@@ -17,7 +17,7 @@ const cases: Case[] = [
     layers: ['ethernet'], fields: { etherType: 0x88cc, nextKey: 0x88cc, payloadEnd: 16 },
   }],
   ['802.3 length field means LLC, payload cut at the length', ethernet({ src: A, dst: B, type: 3 }, hex('424203 000000')), {
-    layers: ['ethernet'], fields: { isLlc: true, etherType: -1, nextKey: -1, payloadOffset: 14, payloadEnd: 17 },
+    layers: ['ethernet', 'llc'], layer: 'ethernet', fields: { isLlc: true, etherType: -1, nextKey: 0x10000, payloadOffset: 14, payloadEnd: 17 },
   }],
   ['13 bytes is a truncated header', hex('0180c200000e001b213a4f0188'), {
     layers: [], anomaly: 'ethernet.truncated_header',
@@ -40,12 +40,12 @@ const boundaries: Case[] = [
   // tshark calls this frame malformed too: the EtherType promises an IPv4 header.
   ['ends at the header with EtherType IPv4', hdr(0x0800), { layers: ['ethernet'], anomaly: 'ipv4.truncated_header', truncated: false }],
   ['ends at the header, snapped', hdr(0x0800), { layers: ['ethernet'], anomaly: 'ipv4.truncated_header', origLen: 60, truncated: true }],
-  ['802.3 length equal to the bytes after the header', concat(hdr(6), hex('aaaa03000000')), { layers: ['ethernet'], fields: { isLlc: true, payloadEnd: 20 } }],
+  ['802.3 length equal to the bytes after the header', concat(hdr(6), hex('aaaa03000000')), { layers: ['ethernet'], anomaly: 'llc.truncated_header', fields: { isLlc: true, payloadEnd: 20 } }],
   ['802.3 length one more than captured: kept, with a warning', concat(hdr(7), hex('aaaa03000000')), {
-    layers: ['ethernet'], warnings: ['ethernet.bad_length'], fields: { payloadEnd: 20 },
+    layers: ['ethernet'], anomaly: 'llc.truncated_header', warnings: ['ethernet.bad_length'], fields: { payloadEnd: 20 },
   }],
-  ['802.3 length one more than captured, snapped: no warning', concat(hdr(7), hex('aaaa03000000')), { layers: ['ethernet'], origLen: 60, truncated: true, fields: { payloadEnd: 20 } }],
-  ['802.3 length 0', hdr(0), { layers: ['ethernet'], fields: { isLlc: true, payloadEnd: 14 } }],
+  ['802.3 length one more than captured, snapped: no warning', concat(hdr(7), hex('aaaa03000000')), { layers: ['ethernet'], anomaly: 'llc.truncated_header', origLen: 60, truncated: true, fields: { payloadEnd: 20 } }],
+  ['802.3 length 0', hdr(0), { layers: ['ethernet'], anomaly: 'llc.truncated_header', fields: { isLlc: true, payloadEnd: 14 } }],
   ['type 0x05ff (undefined range) is not a length', concat(hdr(0x05ff), new Uint8Array(4)), { layers: ['ethernet'], fields: { isLlc: true, payloadEnd: 18 } }],
 ];
 

@@ -7,7 +7,7 @@
  */
 import { macKey, macString, u16be } from '../bytes.js';
 import { anomaly, type Anomaly, type DecodeContext, type Decoder, type Layer } from '../types.js';
-import { ETHER_MAX_LENGTH, ETHERTYPE_MIN } from './consts.js';
+import { ETHER_KEY_LLC, ETHER_MAX_LENGTH, ETHERTYPE_MIN } from './consts.js';
 
 export const ETHERNET_HEADER_LEN = 14;
 
@@ -93,10 +93,13 @@ class EthernetDecoder implements Decoder {
     const t = u16be(bytes, offset + 12);
     if (t >= ETHERTYPE_MIN) return new EthernetView(bytes, offset, end, t);
     // IEEE 802.3-2022 §3.2.6: a value up to 1500 is the length of the LLC
-    // data that follows; 1501..1535 is undefined. LLC is not routed yet.
+    // data that follows, routed to the llc layer (ETHER_KEY_LLC); 1501..1535
+    // is undefined and not routed.
     let payloadEnd = end;
+    let key = -1;
     let warning: Anomaly | undefined;
     if (t <= ETHER_MAX_LENGTH) {
+      key = ETHER_KEY_LLC;
       const lenEnd = offset + ETHERNET_HEADER_LEN + t;
       if (lenEnd < payloadEnd) payloadEnd = lenEnd;
       // A length past an unsnapped frame: kept with a warning, like IPv4's
@@ -105,7 +108,7 @@ class EthernetDecoder implements Decoder {
         warning = anomaly('ethernet.bad_length', 'ethernet', offset + 12, ETHERNET_HEADER_LEN + t, have);
       }
     }
-    return new EthernetView(bytes, offset, payloadEnd, -1, warning);
+    return new EthernetView(bytes, offset, payloadEnd, key, warning);
   }
 }
 

@@ -5,7 +5,7 @@
  * Stacked tags (802.1ad QinQ) are a vlan layer routed to another vlan layer.
  */
 import { u16be } from '../bytes.js';
-import { ETHER_MAX_LENGTH, ETHERTYPE_MIN } from '../ethernet/consts.js';
+import { ETHER_KEY_LLC, ETHER_MAX_LENGTH, ETHERTYPE_MIN } from '../ethernet/consts.js';
 import { anomaly, type Anomaly, type DecodeContext, type Decoder, type Layer } from '../types.js';
 
 export const VLAN_TAG_LEN = 4;
@@ -72,7 +72,10 @@ class VlanDecoder implements Decoder {
     if (t >= ETHERTYPE_MIN) return new VlanView(bytes, offset, end, t);
     let payloadEnd = end;
     let warning: Anomaly | undefined;
+    let key = -1;
     if (t <= ETHER_MAX_LENGTH) {
+      // An inner 802.3 length: LLC follows, as after an untagged header.
+      key = ETHER_KEY_LLC;
       const lenEnd = offset + VLAN_TAG_LEN + t;
       if (lenEnd < end) payloadEnd = lenEnd;
       // As in the Ethernet decoder: a length past an unsnapped frame is kept with a warning.
@@ -80,7 +83,7 @@ class VlanDecoder implements Decoder {
         warning = anomaly('vlan.bad_length', 'vlan', offset + 2, VLAN_TAG_LEN + t, have);
       }
     }
-    return new VlanView(bytes, offset, payloadEnd, -1, warning);
+    return new VlanView(bytes, offset, payloadEnd, key, warning);
   }
 }
 

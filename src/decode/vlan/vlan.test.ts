@@ -22,7 +22,7 @@ const cases: Case[] = [
     layers: ['ethernet'], anomaly: 'vlan.truncated_header',
   }],
   ['inner 802.3 length', ethernet({ src: A, dst: B, type: 4, vlan: { vid: 1 } }, hex('aaaa0300 ffff')), {
-    layers: ['ethernet', 'vlan'], fields: { etherType: -1, nextKey: -1, payloadEnd: 22 },
+    layers: ['ethernet', 'vlan'], anomaly: 'llc.truncated_header', fields: { etherType: -1, nextKey: 0x10000, payloadEnd: 22 },
   }],
 ];
 
@@ -39,11 +39,11 @@ const boundaries: Case[] = [
   ['ends at the outer tag of QinQ', ethernet({ src: A, dst: B, type: 0x8100, vlan: { vid: 9, tpid: 0x88a8 } }, new Uint8Array(0)), {
     layers: ['ethernet', 'vlan'], anomaly: 'vlan.truncated_header',
   }],
-  ['inner 802.3 length equal to captured', tagged(6, hex('aaaa03000000')), { layers: ['ethernet', 'vlan'], fields: { payloadEnd: 24, nextKey: -1 } }],
+  ['inner 802.3 length equal to captured', tagged(6, hex('aaaa03000000')), { layers: ['ethernet', 'vlan'], anomaly: 'llc.truncated_header', fields: { payloadEnd: 24, nextKey: 0x10000 } }],
   ['inner 802.3 length one more: kept, with a warning', tagged(7, hex('aaaa03000000')), {
-    layers: ['ethernet', 'vlan'], warnings: ['vlan.bad_length'], fields: { payloadEnd: 24 },
+    layers: ['ethernet', 'vlan'], anomaly: 'llc.truncated_header', warnings: ['vlan.bad_length'], fields: { payloadEnd: 24 },
   }],
-  ['inner 802.3 length one less', tagged(5, hex('aaaa03000000')), { layers: ['ethernet', 'vlan'], fields: { payloadEnd: 23 } }],
+  ['inner 802.3 length one less', tagged(5, hex('aaaa03000000')), { layers: ['ethernet', 'vlan'], anomaly: 'llc.truncated_header', fields: { payloadEnd: 23 } }],
 ];
 
 runCases(t, 'vlan', boundaries);
