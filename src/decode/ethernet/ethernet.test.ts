@@ -4,17 +4,17 @@ import { runCases, type Case } from '../testing.js';
 
 const A = '00:1b:21:3a:4f:01';
 const B = 'ff:ff:ff:ff:ff:ff';
-const udpPkt = ipv4({ src: '10.1.2.3', dst: '10.1.2.255', proto: 17 }, udp({ sport: 68, dport: 67 }, new Uint8Array(4)));
+const udpPkt = ipv4({ src: '10.1.2.3', dst: '10.1.2.255', proto: 17 }, udp({ sport: 40000, dport: 40001 }, new Uint8Array(4)));
 
 const cases: Case[] = [
   ['ethernet II carrying IPv4', ethernet({ src: A, dst: B, type: 0x0800 }, udpPkt), {
     layers: ['ethernet', 'ipv4', 'udp'],
     fields: { srcString: A, dstString: B, src: 0x001b213a4f01, dst: 0xffffffffffff, etherType: 0x0800, isLlc: false, payloadOffset: 14 },
   }],
-  // 12 bytes of addresses, EtherType 0x88cc (LLDP): decoded, not routed.
-  //   0000  01 80 c2 00 00 0e 00 1b 21 3a 4f 01 88 cc 02 07  ........!:O.....
-  ['unrouted EtherType stops the walk without anomaly', hex('0180c200000e 001b213a4f01 88cc 0207'), {
-    layers: ['ethernet'], fields: { etherType: 0x88cc, nextKey: 0x88cc, payloadEnd: 16 },
+  // 12 bytes of addresses, EtherType 0x88b5 (local experimental): decoded, not routed.
+  //   0000  01 80 c2 00 00 0e 00 1b 21 3a 4f 01 88 b5 02 07  ........!:O.....
+  ['unrouted EtherType stops the walk without anomaly', hex('0180c200000e 001b213a4f01 88b5 0207'), {
+    layers: ['ethernet'], fields: { etherType: 0x88b5, nextKey: 0x88b5, payloadEnd: 16 },
   }],
   ['802.3 length field means LLC, payload cut at the length', ethernet({ src: A, dst: B, type: 3 }, hex('424203 000000')), {
     layers: ['ethernet', 'llc'], layer: 'ethernet', fields: { isLlc: true, etherType: -1, nextKey: 0x10000, payloadOffset: 14, payloadEnd: 17 },

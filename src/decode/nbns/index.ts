@@ -7,7 +7,6 @@
  */
 import { checkMessage, DnsMessageView, snapped, type DnsRecord } from '../dns/index.js';
 import { nameLabels } from '../dns/names.js';
-import { text } from '../text.js';
 import type { Anomaly, DecodeContext, Decoder } from '../types.js';
 import { NB_ENCODED_LEN, NB_NAME_LEN } from './consts.js';
 
@@ -34,7 +33,7 @@ export class NbnsView extends DnsMessageView {
     // RFC 1001 §14.1: names are padded with spaces to 15 bytes.
     let e = 15;
     while (e > 0 && raw[e - 1] === 0x20) e--;
-    return { name: text(raw, 0, e), suffix: raw[15]! };
+    return { name: printable(raw, e), suffix: raw[15]! };
   }
 
   /** Every NetBIOS name in the message, as tshark prints `nbns.name`: "NAME<xx>". */
@@ -52,6 +51,19 @@ export class NbnsView extends DnsMessageView {
     const q = this.records[0];
     return q === undefined ? undefined : this.netbiosName(q);
   }
+}
+
+/**
+ * The name as text, a byte outside printable ASCII as "<xx>" (how tshark and
+ * nmblookup print names such as "<01><02>__MSBROWSE__<02>").
+ */
+function printable(raw: Uint8Array, end: number): string {
+  let s = '';
+  for (let i = 0; i < end; i++) {
+    const c = raw[i]!;
+    s += c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : `<${c.toString(16).padStart(2, '0')}>`;
+  }
+  return s;
 }
 
 class NbnsDecoder implements Decoder {
