@@ -7,6 +7,7 @@
  */
 import type { Config } from '../config/index.js';
 import type { OuiRegistry } from '../identify/oui.js';
+import { wiredDiscoverySources } from '../identify/wired/index.js';
 import type { Analyzer } from './types.js';
 import { InventoryAnalyzer, inventoryOptions, type SightingSource } from './inventory/index.js';
 
@@ -20,7 +21,10 @@ export interface AnalyzerDeps {
  * addresses (inventory/sighting.ts): one line per source.
  */
 export function sightingSources(_config: Config): SightingSource[] {
-  return [];
+  return [
+    // Wired discovery (issue 7 part A: wired-disc): DHCP, DNS/mDNS/NBNS, SSDP/WS-Discovery, LLDP/CDP.
+    ...wiredDiscoverySources(),
+  ];
 }
 
 export function buildAnalyzers(config: Config, deps: AnalyzerDeps): Analyzer[] {
