@@ -8,6 +8,10 @@ import t from 'tap';
 import {
   arp, ethernet, icmp, ipv4, ipv6, rawFrame, sll, sll2, tcp, udp,
 } from '../../test/builders/frames.js';
+import { discoveryCorpus } from '../../test/builders/discovery-corpus.js';
+import { capturesDir, capturesIn } from '../../test/support/captures.js';
+import { PcapReader } from '../capture/pcap/reader.js';
+import { readFileSync } from 'node:fs';
 import { DECODE_ANOMALY_CODES, defaultFrameDecoder } from './index.js';
 import { DEFAULT_ROUTES } from './routes.js';
 
@@ -36,6 +40,9 @@ const SEEDS: [number, Uint8Array][] = [
   [113, sll({ protocol: 0x0800 }, v4tcp)], [113, sll({ protocol: 0x86dd }, v6)],
   [276, sll2({ protocol: 0x8100 }, new Uint8Array([0, 5, 0x08, 0, ...v4udp]))], [276, sll2({ protocol: 0x86dd }, v6icmp)],
 ];
+
+// Wired discovery (issue 7 part A): every discovery protocol as a seed, mutated like the others.
+SEEDS.push(...discoveryCorpus().map((b): [number, Uint8Array] => [1, b]));
 
 function check(linkType: number, bytes: Uint8Array, origLen: number): boolean {
   const dec = defaultFrameDecoder();
@@ -92,4 +99,26 @@ t.test('every prefix of every seed', async (t) => {
     }
   }
   t.pass('no throw');
+});
+
+// Wired discovery (issue 7 part A): every prefix of every real frame that
+// reaches a discovery decoder, snapped and unsnapped.
+const DISCOVERY_LAYERS = new Set(['dhcp', 'dhcpv6', 'dns', 'mdns', 'nbns', 'ssdp', 'wsd', 'lldp', 'llc', 'cdp']);
+
+t.test('every prefix of every real frame that reaches a discovery decoder', async (t) => {
+  const files = capturesIn(capturesDir(), ['ethernet_fingerprint']);
+  t.ok(files.length >= 20, `${files.length} captures`);
+  let frames = 0;
+  for (const file of files) {
+    const r = new PcapReader(file, { anomaly() {}, state() {} });
+    for (const raw of [...r.push(readFileSync(file)), ...r.end()]) {
+      if (!defaultFrameDecoder().decode(raw).layers.some((l) => DISCOVERY_LAYERS.has(l.name))) continue;
+      frames++;
+      for (let n = 0; n <= raw.bytes.length; n++) {
+        check(raw.linkType, raw.bytes.subarray(0, n), raw.bytes.length);
+        check(raw.linkType, raw.bytes.subarray(0, n), n);
+      }
+    }
+  }
+  t.ok(frames >= 100, `${frames} real discovery frames, every prefix`);
 });

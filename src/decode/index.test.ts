@@ -125,6 +125,12 @@ t.test('one decoder decodes many frames without leaking state between them', asy
 
 t.test('senders the inventory cannot keep are counted as notes, not anomalies', async (t) => {
   const pay = new Uint8Array(8);
+  // UDP 67/68 and 5353 are routed to DHCP and mDNS now: their payloads must be well-formed (an empty
+  // BOOTREQUEST with the magic cookie, RFC 2131 §3; an mDNS header with no records).
+  const dhcpPay = new Uint8Array(240);
+  dhcpPay[0] = 1;
+  dhcpPay.set([0x63, 0x82, 0x53, 0x63], 236);
+  const mdnsPay = new Uint8Array(12);
   const v4 = (src: string, proto: number, body: Uint8Array): Uint8Array =>
     ethernet({ ...MACS, type: 0x0800 }, ipv4({ src, dst: '255.255.255.255', proto }, body));
   const cases: [string, Uint8Array, string[]][] = [
@@ -134,13 +140,13 @@ t.test('senders the inventory cannot keep are counted as notes, not anomalies', 
     ['240/4 source', v4('240.1.2.3', 17, udp({ sport: 1, dport: 2 }, pay)), ['ipv4.reserved_source']],
     ['255.255.255.254 source', v4('255.255.255.254', 17, udp({ sport: 1, dport: 2 }, pay)), ['ipv4.reserved_source']],
     ['limited broadcast as source is left alone', v4('255.255.255.255', 17, udp({ sport: 1, dport: 2 }, pay)), []],
-    ['multicast source', v4('224.0.0.251', 17, udp({ sport: 5353, dport: 5353 }, pay)), ['ipv4.multicast_source']],
-    ['0.0.0.0 DHCP client (RFC 2131 §4.1)', v4('0.0.0.0', 17, udp({ sport: 68, dport: 67 }, pay)), []],
+    ['multicast source', v4('224.0.0.251', 17, udp({ sport: 5353, dport: 5353 }, mdnsPay)), ['ipv4.multicast_source']],
+    ['0.0.0.0 DHCP client (RFC 2131 §4.1)', v4('0.0.0.0', 17, udp({ sport: 68, dport: 67 }, dhcpPay)), []],
     ['0.0.0.0 IGMP report (RFC 3376 §4.2.13)', v4('0.0.0.0', 2, pay), []],
-    ['0.0.0.0 DHCP server port reversed', v4('0.0.0.0', 17, udp({ sport: 67, dport: 68 }, pay)), ['ipv4.zero_source']],
+    ['0.0.0.0 DHCP server port reversed', v4('0.0.0.0', 17, udp({ sport: 67, dport: 68 }, dhcpPay)), ['ipv4.zero_source']],
     ['0.0.0.0 TCP', v4('0.0.0.0', 6, tcp({ sport: 1, dport: 2 }, pay)), ['ipv4.zero_source']],
-    ['0.1.2.3 (this network)', v4('0.1.2.3', 17, udp({ sport: 68, dport: 67 }, pay)), ['ipv4.zero_source']],
-    ['ordinary sender', v4('10.0.0.1', 17, udp({ sport: 68, dport: 67 }, pay)), []],
+    ['0.1.2.3 (this network)', v4('0.1.2.3', 17, udp({ sport: 68, dport: 67 }, dhcpPay)), ['ipv4.zero_source']],
+    ['ordinary sender', v4('10.0.0.1', 17, udp({ sport: 68, dport: 67 }, dhcpPay)), []],
   ];
   for (const [name, bytes, notes] of cases) {
     const dec = defaultFrameDecoder();

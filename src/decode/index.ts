@@ -58,7 +58,7 @@ export const DECODE_ANOMALY_CODES: readonly string[] = Object.freeze([
   'dhcp.truncated_header', 'dhcp.bad_op', 'dhcp.bad_cookie', 'dhcp.truncated_option', 'dhcp.too_many_options',
   'dhcpv6.truncated_header', 'dhcpv6.truncated_option', 'dhcpv6.too_many_options', 'dhcpv6.relay_too_deep',
   ...dnsAnomalyCodes('dns'), ...dnsAnomalyCodes('mdns'), ...dnsAnomalyCodes('nbns'),
-  'ssdp.bad_start_line',
+  'ssdp.truncated_header', 'ssdp.bad_start_line',
   'wsd.not_soap', 'wsd.too_many_tags',
   'lldp.truncated_tlv', 'lldp.too_many_tlvs', 'lldp.missing_mandatory',
   'cdp.truncated_header', 'cdp.bad_version', 'cdp.truncated_tlv', 'cdp.bad_tlv_length', 'cdp.too_many_tlvs',

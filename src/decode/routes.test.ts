@@ -48,8 +48,8 @@ t.test('a bad key is rejected', async (t) => {
 
 t.test('the destination port is tried first, then the source port (alt key)', async (t) => {
   const rows: RouteRow[] = [
-    { parent: 'udp', key: 67, child: marker('dhcp') },
-    { parent: 'udp', key: 5353, child: marker('mdns') },
+    { parent: 'udp', key: 9, child: marker('discard') },
+    { parent: 'udp', key: 7, child: marker('echo') },
   ];
   const dec = new FrameDecoder(buildRouteTable(rows));
   const frame = (sport: number, dport: number): Uint8Array => ethernet(
@@ -57,9 +57,9 @@ t.test('the destination port is tried first, then the source port (alt key)', as
     ipv4({ src: '10.0.0.1', dst: '10.0.0.2', proto: 17 }, udp({ sport, dport }, new Uint8Array(4))),
   );
   const names = (b: Uint8Array): string[] => dec.decode(rawFrame(b)).layers.map((l) => l.name);
-  t.same(names(frame(40000, 67)), ['ethernet', 'ipv4', 'udp', 'dhcp'], 'by destination');
-  t.same(names(frame(67, 40000)), ['ethernet', 'ipv4', 'udp', 'dhcp'], 'by source when the destination has no route');
-  t.same(names(frame(67, 5353)), ['ethernet', 'ipv4', 'udp', 'mdns'], 'destination wins when both have routes');
+  t.same(names(frame(40000, 9)), ['ethernet', 'ipv4', 'udp', 'discard'], 'by destination');
+  t.same(names(frame(9, 40000)), ['ethernet', 'ipv4', 'udp', 'discard'], 'by source when the destination has no route');
+  t.same(names(frame(9, 7)), ['ethernet', 'ipv4', 'udp', 'echo'], 'destination wins when both have routes');
   t.same(names(frame(1, 2)), ['ethernet', 'ipv4', 'udp'], 'neither');
 });
 

@@ -7,7 +7,8 @@ const B = '33:33:00:00:00:0c';
 const eth = (p: Uint8Array): Uint8Array => ethernet({ src: A, dst: B, type: 0x86dd }, p);
 const S = 'fe80::21b:21ff:fe3a:4f01';
 const D = 'ff02::c';
-const dgram = udp({ sport: 1900, dport: 1900 }, new Uint8Array(12));
+// Ports with no route, so the walk ends at UDP (1900 would now be SSDP).
+const dgram = udp({ sport: 40000, dport: 40001 }, new Uint8Array(12));
 
 // SSDP over IPv6 as captured, first 48 bytes (fixed header, then UDP):
 //   0000  60 00 00 00 00 a1 11 01 fe 80 00 00 00 00 00 00  `...............
@@ -25,7 +26,8 @@ const cases: Case[] = [
     },
   }],
   ['snapped real SSDP header', ssdpHead, {
-    layers: ['ipv6', 'udp'], linkType: 229, origLen: 201, truncated: true,
+    // UDP 1900 is SSDP now; the snap left no SSDP bytes, which is truncated, not malformed.
+    layers: ['ipv6', 'udp'], anomaly: 'ssdp.truncated_header', linkType: 229, origLen: 201, truncated: true,
     fields: { srcString: 'fe80::21b:21ff:fe3a:4f01', dstString: 'ff02::c', payloadLength: 161, hopLimit: 1 },
   }],
   ['hop-by-hop then ICMPv6 (MLD)', eth(ipv6({ src: S, dst: D, next: 58, ext: [{ type: 0, body: hex('050200000100') }] }, icmp({ type: 143 }, new Uint8Array(0), true))), {

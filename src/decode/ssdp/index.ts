@@ -148,6 +148,8 @@ class SsdpDecoder implements Decoder {
   readonly name = 'ssdp';
 
   decode(bytes: Uint8Array, offset: number, end: number, _ctx: DecodeContext): SsdpView | Anomaly {
+    // The shortest start line prefix we look for is "NOTIFY " (7 bytes); less is a cut, not a wrong protocol.
+    if (end - offset < 7) return anomaly('ssdp.truncated_header', 'ssdp', offset, 7, end - offset);
     let kind: SsdpKind | undefined;
     if (startsWith(bytes, offset, end, 'NOTIFY ')) kind = 'NOTIFY';
     else if (startsWith(bytes, offset, end, 'M-SEARCH ')) kind = 'M-SEARCH';

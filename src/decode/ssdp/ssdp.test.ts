@@ -37,7 +37,8 @@ const cases: Case[] = [
     layers: L, fields: { nt: 'a', headerNames: ['nt'] },
   }],
   ['not SSDP', udp4Frame(1900, 1900, new TextEncoder().encode('GET / HTTP/1.1\r\n')), { layers: ['ethernet', 'ipv4', 'udp'], anomaly: 'ssdp.bad_start_line' }],
-  ['empty datagram', udp4Frame(1900, 1900, new Uint8Array(0)), { layers: ['ethernet', 'ipv4', 'udp'], anomaly: 'ssdp.bad_start_line' }],
+  ['empty datagram', udp4Frame(1900, 1900, new Uint8Array(0)), { layers: ['ethernet', 'ipv4', 'udp'], anomaly: 'ssdp.truncated_header' }],
+  ['six bytes', udp4Frame(1900, 1900, new TextEncoder().encode('NOTIFY')), { layers: ['ethernet', 'ipv4', 'udp'], anomaly: 'ssdp.truncated_header' }],
 ];
 
 runCases(t, 'ssdp', cases);

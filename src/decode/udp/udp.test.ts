@@ -11,7 +11,7 @@ const snmpHead = hex('040500a100328a4b');
 
 const cases: Case[] = [
   ['DNS query', v4(udp({ sport: 53001, dport: 53 }, new Uint8Array(30))), {
-    layers: ['ethernet', 'ipv4', 'udp'], fields: { srcPort: 53001, dstPort: 53, length: 38, payloadOffset: 42, payloadEnd: 72, payloadLength: 30 },
+    layers: ['ethernet', 'ipv4', 'udp', 'dns'], layer: 'udp', fields: { srcPort: 53001, dstPort: 53, length: 38, payloadOffset: 42, payloadEnd: 72, payloadLength: 30 },
   }],
   ['literal header, snapped after it', v4(snmpHead), {
     layers: ['ethernet', 'ipv4', 'udp'], origLen: 84, truncated: true, fields: { srcPort: 1029, dstPort: 161, length: 50, checksum: 0x8a4b, payloadEnd: 42 },
