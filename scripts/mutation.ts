@@ -48,6 +48,29 @@ const TARGETS: readonly Target[] = [
     mutate: ['src/analyze/inventory/**/*.ts'],
     tests: ['dist/src/analyze/inventory/*.test.js', 'dist/test/store-migration.test.js'],
   },
+  // Wired discovery (issue 7 part A: wired-disc), one row per protocol group so each fits in one sitting;
+  // `npm run mutation -- "wired discovery"` runs them all.
+  {
+    name: 'src/decode (wired discovery: dhcp)',
+    mutate: ['src/decode/dhcp/**/*.ts', 'src/decode/dhcpv6/**/*.ts'],
+    tests: ['dist/src/decode/dhcp/*.test.js', 'dist/src/decode/dhcpv6/*.test.js'],
+  },
+  {
+    name: 'src/decode (wired discovery: names)',
+    mutate: ['src/decode/dns/**/*.ts', 'src/decode/nbns/**/*.ts', 'src/decode/text.ts'],
+    tests: ['dist/src/decode/dns/*.test.js', 'dist/src/decode/nbns/*.test.js', 'dist/src/decode/dhcp/*.test.js'],
+  },
+  {
+    name: 'src/decode (wired discovery: upnp)',
+    mutate: ['src/decode/ssdp/**/*.ts', 'src/decode/wsd/**/*.ts'],
+    tests: ['dist/src/decode/ssdp/*.test.js', 'dist/src/decode/wsd/*.test.js'],
+  },
+  {
+    name: 'src/decode (wired discovery: link)',
+    mutate: ['src/decode/lldp/**/*.ts', 'src/decode/cdp/**/*.ts', 'src/decode/llc/**/*.ts'],
+    tests: ['dist/src/decode/lldp/*.test.js', 'dist/src/decode/cdp/*.test.js'],
+  },
+  { name: 'src/identify/wired (wired discovery)', mutate: ['src/identify/wired/**/*.ts'], tests: ['dist/src/identify/wired/*.test.js'] },
 ];
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
