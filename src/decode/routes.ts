@@ -25,6 +25,13 @@ import { tcpDecoder } from './tcp/index.js';
 import type { Decoder } from './types.js';
 import { udpDecoder } from './udp/index.js';
 import { vlanDecoder } from './vlan/index.js';
+import { contentDecoder } from './content/index.js';
+import { ftpDecoder } from './ftp/index.js';
+import { httpDecoder } from './http/index.js';
+import { snmpDecoder } from './snmp/index.js';
+import { sshDecoder } from './ssh/index.js';
+import { telnetDecoder } from './telnet/index.js';
+import { tlsDecoder } from './tls/index.js';
 
 export interface RouteRow {
   /** `linktype`, or the name of the parent layer (as in its view's `name`). */
@@ -62,6 +69,29 @@ const IP_ROWS = (parent: string): RouteRow[] => [
     : { parent, key: IPPROTO_ICMPV6, child: icmpv6Decoder },
 ];
 
+/**
+ * The key of a parent's content row: tried after `nextKey` and `altKey`
+ * found no row (src/decode/index.ts), for a layer with payload. One past
+ * any port, so it never collides with a real key. Its decoder recognises
+ * the payload by its first bytes, or returns undefined.
+ */
+export const CONTENT_KEY = 0x10000;
+
+/**
+ * Application protocols (issue 7 part B, wired-app): on their IANA ports,
+ * and by content on any TCP port without a row (content/index.ts).
+ */
+const APP_ROWS: RouteRow[] = [
+  { parent: 'tcp', key: 80, child: httpDecoder },
+  { parent: 'tcp', key: 443, child: tlsDecoder },
+  { parent: 'tcp', key: 22, child: sshDecoder },
+  { parent: 'tcp', key: 21, child: ftpDecoder },
+  { parent: 'tcp', key: 23, child: telnetDecoder },
+  { parent: 'udp', key: 161, child: snmpDecoder },
+  { parent: 'udp', key: 162, child: snmpDecoder },
+  { parent: 'tcp', key: CONTENT_KEY, child: contentDecoder },
+];
+
 /** The sensor's routes. Later protocols add rows (e.g. `{parent: 'udp', key: 67, ...}`). */
 export const DEFAULT_ROUTES: readonly RouteRow[] = Object.freeze([
   { parent: 'linktype', key: LINKTYPE_ETHERNET, child: ethernetDecoder },
@@ -78,6 +108,8 @@ export const DEFAULT_ROUTES: readonly RouteRow[] = Object.freeze([
   ...ETHERTYPE_ROWS('sll2'),
   ...IP_ROWS('ipv4'),
   ...IP_ROWS('ipv6'),
+  // wired-app (issue 7 part B): HTTP, TLS, SSH, FTP, Telnet, SNMP.
+  ...APP_ROWS,
 ]);
 
 /**
