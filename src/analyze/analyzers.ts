@@ -9,6 +9,8 @@ import type { Config } from '../config/index.js';
 import type { OuiRegistry } from '../identify/oui.js';
 import type { Analyzer } from './types.js';
 import { InventoryAnalyzer, inventoryOptions, type SightingSource } from './inventory/index.js';
+import { CredentialsAnalyzer } from './credentials/index.js';
+import { TelnetBannerSource, wiredAppSources } from './wired-app/sources.js';
 
 /** Shared reference data the analyzers need; loaded once by the caller. */
 export interface AnalyzerDeps {
@@ -19,10 +21,18 @@ export interface AnalyzerDeps {
  * What protocols and media tell the inventory about devices beyond their
  * addresses (inventory/sighting.ts): one line per source.
  */
-export function sightingSources(_config: Config): SightingSource[] {
-  return [];
+export function sightingSources(config: Config): SightingSource[] {
+  return [
+    // wired-app (issue 7 part B): HTTP, TLS, SNMP, SSH, FTP, Telnet.
+    ...wiredAppSources(config.wired_app.max_telnet_sessions),
+  ];
 }
 
 export function buildAnalyzers(config: Config, deps: AnalyzerDeps): Analyzer[] {
-  return [new InventoryAnalyzer(inventoryOptions(config), deps.oui, sightingSources(config))];
+  const sources = sightingSources(config);
+  return [
+    new InventoryAnalyzer(inventoryOptions(config), deps.oui, sources),
+    // wired-app (issue 7 part B): credential verdicts; reports the Telnet source's session table.
+    new CredentialsAnalyzer(sources.find((s): s is TelnetBannerSource => s instanceof TelnetBannerSource)),
+  ];
 }
