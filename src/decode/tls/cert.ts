@@ -14,6 +14,24 @@ export interface CertNames {
   /** `CN=...,O=...` (either part may be missing), or undefined when the name is not in the segment. */
   readonly subject: string | undefined;
   readonly issuer: string | undefined;
+  /** The parts, for callers that must not split on a comma inside a value ("GoDaddy.com, Inc."). */
+  readonly subjectCn?: string;
+  readonly subjectO?: string;
+  readonly issuerCn?: string;
+  readonly issuerO?: string;
+}
+
+interface NameParts {
+  readonly cn: string | undefined;
+  readonly o: string | undefined;
+}
+
+function format(n: NameParts | undefined): string | undefined {
+  if (n === undefined) return undefined;
+  const parts: string[] = [];
+  if (n.cn !== undefined) parts.push(`CN=${n.cn}`);
+  if (n.o !== undefined) parts.push(`O=${n.o}`);
+  return parts.length === 0 ? undefined : parts.join(',');
 }
 
 const SEQ = 0x30;
@@ -54,8 +72,8 @@ function dirString(b: Uint8Array, off: number, end: number): string | undefined 
   return text.replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, TLS_MAX_NAME);
 }
 
-/** CN and O of a Name (RDNSequence), as `CN=..,O=..`; undefined when the Name is cut or holds neither. */
-function nameText(b: Uint8Array, off: number, end: number): string | undefined {
+/** CN and O of a Name (RDNSequence); undefined when the Name is cut. */
+function nameParts(b: Uint8Array, off: number, end: number): NameParts | undefined {
   const seq = tlv(b, off, end, SEQ);
   if (seq === undefined || seq[1] > end) return undefined;
   let cn: string | undefined;
@@ -72,10 +90,7 @@ function nameText(b: Uint8Array, off: number, end: number): string | undefined {
     }
     p = set[1];
   }
-  const parts: string[] = [];
-  if (cn !== undefined) parts.push(`CN=${cn}`);
-  if (o !== undefined) parts.push(`O=${o}`);
-  return parts.length === 0 ? undefined : parts.join(',');
+  return { cn, o };
 }
 
 /** Names of the first certificate in the Certificate message body [body, end). */
@@ -94,10 +109,17 @@ export function certNames(b: Uint8Array, body: number, end: number): CertNames |
   if (p < 0 || b[p] !== SEQ) return undefined;
   p = skip(b, p, end); // signature AlgorithmIdentifier
   if (p < 0) return undefined;
-  const issuer = nameText(b, p, end);
+  const issuer = nameParts(b, p, end);
   const afterIssuer = skip(b, p, end);
   const validity = afterIssuer < 0 ? -1 : skip(b, afterIssuer, end);
-  const subject = validity < 0 ? undefined : nameText(b, validity, end);
-  if (issuer === undefined && subject === undefined) return undefined;
-  return { subject, issuer };
+  const subject = validity < 0 ? undefined : nameParts(b, validity, end);
+  const s = format(subject);
+  const i = format(issuer);
+  if (s === undefined && i === undefined) return undefined;
+  const out: { -readonly [K in keyof CertNames]: CertNames[K] } = { subject: s, issuer: i };
+  if (subject?.cn !== undefined) out.subjectCn = subject.cn;
+  if (subject?.o !== undefined) out.subjectO = subject.o;
+  if (issuer?.cn !== undefined) out.issuerCn = issuer.cn;
+  if (issuer?.o !== undefined) out.issuerO = issuer.o;
+  return out;
 }
