@@ -48,6 +48,18 @@ const TARGETS: readonly Target[] = [
     mutate: ['src/analyze/inventory/**/*.ts'],
     tests: ['dist/src/analyze/inventory/*.test.js', 'dist/test/store-migration.test.js'],
   },
+  // wired-app (issue 7 part B): the application decoders and their shared byte helpers.
+  {
+    name: 'src/decode-app',
+    mutate: [
+      'src/decode/http/**/*.ts', 'src/decode/tls/**/*.ts', 'src/decode/snmp/**/*.ts', 'src/decode/ssh/**/*.ts',
+      'src/decode/ftp/**/*.ts', 'src/decode/telnet/**/*.ts', 'src/decode/content/**/*.ts', 'src/decode/ber.ts', 'src/decode/text.ts',
+    ],
+    tests: [
+      'dist/src/decode/http/http.test.js', 'dist/src/decode/tls/tls.test.js', 'dist/src/decode/snmp/snmp.test.js', 'dist/src/decode/ssh/ssh.test.js',
+      'dist/src/decode/ftp/ftp.test.js', 'dist/src/decode/telnet/telnet.test.js', 'dist/src/decode/content/content.test.js',
+    ],
+  },
 ];
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
