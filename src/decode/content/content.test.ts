@@ -13,7 +13,6 @@ import { DECODE_ANOMALY_CODES, defaultFrameDecoder } from '../index.js';
 import { CONTENT_KEY, DEFAULT_ROUTES } from '../routes.js';
 import { OID_SYS_DESCR, OID_SYS_OBJECT_ID, SNMP_PDU } from '../snmp/consts.js';
 import { decodeBytes, runCases, type Case } from '../testing.js';
-import type { Layer } from '../types.js';
 
 const L = ['ethernet', 'ipv4', 'tcp'];
 const cases: Case[] = [
