@@ -48,17 +48,14 @@ const TARGETS: readonly Target[] = [
     mutate: ['src/analyze/inventory/**/*.ts'],
     tests: ['dist/src/analyze/inventory/*.test.js', 'dist/test/store-migration.test.js'],
   },
-  // wired-app (issue 7 part B): the application decoders and their shared byte helpers.
+  // wired-app (issue 7 part B): the application decoders, one row per protocol so each run stays short.
+  { name: 'src/decode/http', mutate: ['src/decode/http/**/*.ts', 'src/decode/text.ts'], tests: ['dist/src/decode/http/http.test.js'] },
+  { name: 'src/decode/tls', mutate: ['src/decode/tls/**/*.ts'], tests: ['dist/src/decode/tls/tls.test.js'] },
+  { name: 'src/decode/snmp', mutate: ['src/decode/snmp/**/*.ts', 'src/decode/ber.ts'], tests: ['dist/src/decode/snmp/snmp.test.js'] },
   {
-    name: 'src/decode-app',
-    mutate: [
-      'src/decode/http/**/*.ts', 'src/decode/tls/**/*.ts', 'src/decode/snmp/**/*.ts', 'src/decode/ssh/**/*.ts',
-      'src/decode/ftp/**/*.ts', 'src/decode/telnet/**/*.ts', 'src/decode/content/**/*.ts', 'src/decode/ber.ts', 'src/decode/text.ts',
-    ],
-    tests: [
-      'dist/src/decode/http/http.test.js', 'dist/src/decode/tls/tls.test.js', 'dist/src/decode/snmp/snmp.test.js', 'dist/src/decode/ssh/ssh.test.js',
-      'dist/src/decode/ftp/ftp.test.js', 'dist/src/decode/telnet/telnet.test.js', 'dist/src/decode/content/content.test.js',
-    ],
+    name: 'src/decode/banners (ssh, ftp, telnet, content)',
+    mutate: ['src/decode/ssh/**/*.ts', 'src/decode/ftp/**/*.ts', 'src/decode/telnet/**/*.ts', 'src/decode/content/**/*.ts'],
+    tests: ['dist/src/decode/ssh/ssh.test.js', 'dist/src/decode/ftp/ftp.test.js', 'dist/src/decode/telnet/telnet.test.js', 'dist/src/decode/content/content.test.js'],
   },
 ];
 
