@@ -67,3 +67,16 @@ const cases: Case[] = [
 ];
 
 runCases(t, 'snmp', cases);
+
+t.test('every listed default community is recognised as itself, and only exactly', async (t) => {
+  const { DEFAULT_COMMUNITIES } = await import('./consts.js');
+  const { decodeBytes } = await import('../testing.js');
+  t.equal(new Set(DEFAULT_COMMUNITIES.map((c) => c.id)).size, DEFAULT_COMMUNITIES.length, 'ids are unique');
+  for (const c of DEFAULT_COMMUNITIES) {
+    t.ok(c.source.length > 10, `${c.id} cites its source`);
+    const v = (s: string): unknown => (decodeBytes(toAgent(snmpMessage({ version: 1, community: s, pdu: SNMP_PDU.getRequest, requestId: 1, varbinds: [] }))).layers[3] as unknown as { community: unknown }).community;
+    t.same(v(c.value), { kind: 'default', id: c.id }, `${c.id}`);
+    t.same(v(`${c.value}x`), { kind: 'other', length: c.value.length + 1 }, `${c.id} plus a byte is not it`);
+    t.same(v(c.value.slice(0, -1)), { kind: 'other', length: c.value.length - 1 }, `${c.id} less a byte is not it`);
+  }
+});
