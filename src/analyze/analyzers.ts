@@ -10,6 +10,8 @@ import type { OuiRegistry } from '../identify/oui.js';
 import { wiredDiscoverySources } from '../identify/wired/index.js';
 import type { Analyzer } from './types.js';
 import { InventoryAnalyzer, inventoryOptions, type SightingSource } from './inventory/index.js';
+import { CredentialsAnalyzer } from './credentials/index.js';
+import { TelnetBannerSource, wiredAppSources } from './wired-app/sources.js';
 
 /** Shared reference data the analyzers need; loaded once by the caller. */
 export interface AnalyzerDeps {
@@ -20,13 +22,25 @@ export interface AnalyzerDeps {
  * What protocols and media tell the inventory about devices beyond their
  * addresses (inventory/sighting.ts): one line per source.
  */
+<<<<<<< HEAD
 export function sightingSources(_config: Config): SightingSource[] {
   return [
     // Wired discovery (issue 7 part A: wired-disc): DHCP, DNS/mDNS/NBNS, SSDP/WS-Discovery, LLDP/CDP.
     ...wiredDiscoverySources(),
+=======
+export function sightingSources(config: Config): SightingSource[] {
+  return [
+    // wired-app (issue 7 part B): HTTP, TLS, SNMP, SSH, FTP, Telnet.
+    ...wiredAppSources(config.wired_app.max_telnet_sessions),
+>>>>>>> wired-app
   ];
 }
 
 export function buildAnalyzers(config: Config, deps: AnalyzerDeps): Analyzer[] {
-  return [new InventoryAnalyzer(inventoryOptions(config), deps.oui, sightingSources(config))];
+  const sources = sightingSources(config);
+  return [
+    new InventoryAnalyzer(inventoryOptions(config), deps.oui, sources),
+    // wired-app (issue 7 part B): credential verdicts; reports the Telnet source's session table.
+    new CredentialsAnalyzer(sources.find((s): s is TelnetBannerSource => s instanceof TelnetBannerSource)),
+  ];
 }

@@ -58,6 +58,8 @@ const bad: Array<[string, unknown, RegExp]> = [
   ['immediate with the helper', { ...minimal, sources: [{ type: 'pcap-live', name: 'l', iface: 'eth0', immediate: true, via: 'helper' }] }, /^sources\[0\]\.immediate = true: immediate works only with tool: tcpdump and via: child/],
   ['a site network that is not a CIDR', { ...minimal, inventory: { site_networks: ['10.0.0.0/8', '10.30.0.0'] } }, /^inventory\.site_networks\[1\] = "10\.30\.0\.0": expected a CIDR/],
   ['quarantine mode', { ...minimal, runtime: { quarantine: 'payload' } }, /^runtime\.quarantine = "payload": .*headers.*full.*off/],
+  // wired-app (issue 7 part B)
+  ['telnet session cap too small', { ...minimal, wired_app: { max_telnet_sessions: 3 } }, /^wired_app\.max_telnet_sessions = 3: .*>=16/],
   ['commit_pending too small', { ...minimal, runtime: { commit_pending: 10 } }, /^runtime\.commit_pending = 10: .*>=64/],
   ['loss share above 1', { ...minimal, capture: { loss_alert_share: 2 } }, /^capture\.loss_alert_share = 2: .*<=1/],
   ['backoff order', { ...minimal, sources: [{ type: 'pcap-live', name: 'l', iface: 'eth0', backoff: { initial_ms: 5000, max_ms: 100 } }] }, /^sources\[0\]\.backoff = .*max_ms must be >= initial_ms/],

@@ -195,6 +195,17 @@ export const configSchema = z.strictObject({
       interval_s: z.number().int().min(5).max(86_400).default(60),
     })
     .default({ interval_s: 60 }),
+  // wired-app (issue 7 part B): application-protocol fingerprints and credential alerts.
+  wired_app: z
+    .strictObject({
+      /**
+       * Telnet connections remembered as "banner already taken", so only the
+       * server's first line becomes a fact; the oldest is forgotten (counted
+       * in health as credentials.telnet_sessions_evicted).
+       */
+      max_telnet_sessions: z.number().int().min(16).max(1_000_000).default(1024),
+    })
+    .default({ max_telnet_sessions: 1024 }),
 }).superRefine((c, ctx) => {
   c.sources.forEach((s, i) => {
     if (s.type === 'pcap-live' && s.immediate && (s.tool !== 'tcpdump' || s.via !== 'child')) {

@@ -2,7 +2,9 @@
  * The decode walk: linktype -> layer -> layer ... through a RouteTable.
  *
  * For each layer the next decoder is looked up by (layer.name, nextKey),
- * then (layer.name, altKey); the walk stops when neither has a route or a
+ * then (layer.name, altKey), then (layer.name, CONTENT_KEY) for a layer
+ * with payload (routes.ts); the walk stops when none has a route, a
+ * decoder returns undefined ("not mine", types.ts), or a
  * decoder returns an anomaly. Layers that decoded are kept either way.
  *
  * Truncated is not malformed: when the capture was snapped (caplen <
@@ -20,8 +22,12 @@
  * that decoded so it can be saved and turned into a test.
  */
 import type { RawFrame } from '../capture/types.js';
+<<<<<<< HEAD
 import { dnsAnomalyCodes } from './dns/index.js';
 import { DEFAULT_ROUTES, RouteTable } from './routes.js';
+=======
+import { CONTENT_KEY, DEFAULT_ROUTES, RouteTable } from './routes.js';
+>>>>>>> wired-app
 import type { Anomaly, DecodeContext, DecodedFrame, Layer } from './types.js';
 
 export { RouteTable, buildRouteTable, DEFAULT_ROUTES, type RouteRow } from './routes.js';
@@ -53,6 +59,7 @@ export const DECODE_ANOMALY_CODES: readonly string[] = Object.freeze([
   'udp.truncated_header', 'udp.bad_length',
   'icmp.truncated_header',
   'icmpv6.truncated_header',
+<<<<<<< HEAD
   // Wired discovery (issue 7 part A: wired-disc).
   'llc.truncated_header',
   'dhcp.truncated_header', 'dhcp.bad_op', 'dhcp.bad_cookie', 'dhcp.truncated_option', 'dhcp.too_many_options',
@@ -62,6 +69,13 @@ export const DECODE_ANOMALY_CODES: readonly string[] = Object.freeze([
   'wsd.not_soap', 'wsd.too_many_tags',
   'lldp.truncated_tlv', 'lldp.too_many_tlvs', 'lldp.missing_mandatory',
   'cdp.truncated_header', 'cdp.bad_version', 'cdp.truncated_tlv', 'cdp.bad_tlv_length', 'cdp.too_many_tlvs',
+=======
+  // wired-app (issue 7 part B): application decoders.
+  'http.bad_request_line', 'http.bad_status_line',
+  'tls.bad_record_length', 'tls.bad_handshake', 'tls.bad_hello', 'tls.bad_extension',
+  'snmp.bad_ber', 'snmp.truncated', 'snmp.unknown_version', 'snmp.bad_pdu',
+  'ssh.bad_identification',
+>>>>>>> wired-app
 ]);
 
 /** Counters for the `health` stream. Owned numbers; read them, reset by making a new decoder. */
@@ -168,13 +182,15 @@ export class FrameDecoder {
     let bad: Anomaly | undefined;
     let warned = false;
     while (dec !== undefined) {
-      let r: Layer | Anomaly;
+      let r: Layer | Anomaly | undefined;
       try {
         r = dec.decode(bytes, offset, end, ctx);
       } catch {
         bad = this.bug(dec.name, offset, end);
         break;
       }
+      // "Not mine" (types.ts Decoder): an application decoder found no start of its protocol.
+      if (r === undefined) break;
       // Not `code`: ICMP views have a `code` getter (see isAnomaly).
       if ((r as Layer).nextKey === undefined) {
         bad = r as Anomaly;
@@ -205,6 +221,8 @@ export class FrameDecoder {
       const name = layer.name;
       dec = layer.nextKey >= 0 ? table.get(name, layer.nextKey) : undefined;
       if (dec === undefined && layer.altKey >= 0) dec = table.get(name, layer.altKey);
+      // No port route: a content row (routes.ts CONTENT_KEY) may recognise the payload by its first bytes.
+      if (dec === undefined && layer.payloadEnd > layer.payloadOffset) dec = table.get(name, CONTENT_KEY);
     }
     ctx.frame = NO_FRAME;
     if (layers.length > 0) c.decoded++;

@@ -44,6 +44,13 @@ import { SSDP_PORT } from './ssdp/consts.js';
 import { ssdpDecoder } from './ssdp/index.js';
 import { WSD_PORT } from './wsd/consts.js';
 import { wsdDecoder } from './wsd/index.js';
+import { contentDecoder } from './content/index.js';
+import { ftpDecoder } from './ftp/index.js';
+import { httpDecoder } from './http/index.js';
+import { snmpDecoder } from './snmp/index.js';
+import { sshDecoder } from './ssh/index.js';
+import { telnetDecoder } from './telnet/index.js';
+import { tlsDecoder } from './tls/index.js';
 
 export interface RouteRow {
   /** `linktype`, or the name of the parent layer (as in its view's `name`). */
@@ -104,6 +111,31 @@ const WIRED_DISCOVERY_ROWS: RouteRow[] = [
   { parent: 'udp', key: WSD_PORT, child: wsdDecoder },
 ];
 
+/**
+ * The key of a parent's content row: tried after `nextKey` and `altKey`
+ * found no row (src/decode/index.ts), for a layer with payload. Above any
+ * port or EtherType and above the ethernet layer's own LLC key
+ * (ethernet/consts.ts ETHER_KEY_LLC, 0x10000), so an Ethernet frame with an
+ * unknown EtherType never falls through to LLC. Its decoder recognises the
+ * payload by its first bytes, or returns undefined.
+ */
+export const CONTENT_KEY = 0x20000;
+
+/**
+ * Application protocols (issue 7 part B, wired-app): on their IANA ports,
+ * and by content on any TCP port without a row (content/index.ts).
+ */
+const APP_ROWS: RouteRow[] = [
+  { parent: 'tcp', key: 80, child: httpDecoder },
+  { parent: 'tcp', key: 443, child: tlsDecoder },
+  { parent: 'tcp', key: 22, child: sshDecoder },
+  { parent: 'tcp', key: 21, child: ftpDecoder },
+  { parent: 'tcp', key: 23, child: telnetDecoder },
+  { parent: 'udp', key: 161, child: snmpDecoder },
+  { parent: 'udp', key: 162, child: snmpDecoder },
+  { parent: 'tcp', key: CONTENT_KEY, child: contentDecoder },
+];
+
 /** The sensor's routes. Later protocols add rows (e.g. `{parent: 'udp', key: 67, ...}`). */
 export const DEFAULT_ROUTES: readonly RouteRow[] = Object.freeze([
   { parent: 'linktype', key: LINKTYPE_ETHERNET, child: ethernetDecoder },
@@ -121,6 +153,8 @@ export const DEFAULT_ROUTES: readonly RouteRow[] = Object.freeze([
   ...IP_ROWS('ipv4'),
   ...IP_ROWS('ipv6'),
   ...WIRED_DISCOVERY_ROWS,
+  // wired-app (issue 7 part B): HTTP, TLS, SSH, FTP, Telnet, SNMP.
+  ...APP_ROWS,
 ]);
 
 /**

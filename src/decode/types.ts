@@ -79,10 +79,16 @@ export interface DecodeContext {
  * Decodes the layer that starts at `offset` of `bytes` (the whole frame),
  * ending at `end` (exclusive; the parent's payloadEnd). Returns a view or an
  * anomaly, never throws.
+ *
+ * An application decoder reached by a port or by content (CONTENT_KEY in
+ * routes.ts) may return `undefined`: "these bytes are not mine" (a TCP
+ * segment in the middle of a stream, an empty ACK, another protocol on the
+ * port). The walk stops there without an anomaly: such a segment is not
+ * malformed, only not the start of anything this sensor reads.
  */
 export interface Decoder {
   readonly name: string;
-  decode(bytes: Uint8Array, offset: number, end: number, ctx: DecodeContext): Layer | Anomaly;
+  decode(bytes: Uint8Array, offset: number, end: number, ctx: DecodeContext): Layer | Anomaly | undefined;
 }
 
 /** A frame after the decode walk. */

@@ -12,7 +12,7 @@ import { anomaly, type Anomaly, type DecodeContext, type Decoder, type Layer } f
 class RawIpDecoder implements Decoder {
   readonly name = 'raw';
 
-  decode(bytes: Uint8Array, offset: number, end: number, ctx: DecodeContext): Layer | Anomaly {
+  decode(bytes: Uint8Array, offset: number, end: number, ctx: DecodeContext): Layer | Anomaly | undefined {
     if (end - offset < 1) return anomaly('raw.truncated_header', 'raw', offset, 1, end - offset);
     const v = bytes[offset]! >>> 4;
     if (v === 4) return ipv4Decoder.decode(bytes, offset, end, ctx);
