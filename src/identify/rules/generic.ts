@@ -42,7 +42,7 @@ export const GENERIC_RULES: readonly ClassRule[] = [
   },
   // Apple: iOS and macOS.
   {
-    name: 'apple.prl', os: 'Apple iOS/macOS', confidence: 3, all: [{ key: 'dhcp.prl', equals: '1,121,3,6,15,119,252,95,44,46' }],
+    name: 'apple.prl', os: 'Apple iOS/macOS', confidence: 2, all: [{ key: 'dhcp.prl', equals: '1,121,3,6,15,119,252,95,44,46' }],
     source: 'Fingerbank DHCP fingerprint shared by iOS 10+ and macOS 10.12+ (option 55 order).',
   },
   {
