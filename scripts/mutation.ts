@@ -48,6 +48,8 @@ const TARGETS: readonly Target[] = [
     mutate: ['src/analyze/inventory/**/*.ts'],
     tests: ['dist/src/analyze/inventory/*.test.js', 'dist/test/store-migration.test.js'],
   },
+  // Device-class engine and its rules (issue 7, branch classes).
+  { name: 'src/identify', mutate: ['src/identify/engine.ts', 'src/identify/rules/**/*.ts'], tests: ['dist/src/identify/*.test.js'] },
 ];
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
