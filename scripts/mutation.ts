@@ -48,7 +48,6 @@ const TARGETS: readonly Target[] = [
     mutate: ['src/analyze/inventory/**/*.ts'],
     tests: ['dist/src/analyze/inventory/*.test.js', 'dist/test/store-migration.test.js'],
   },
-<<<<<<< HEAD
   // Wired discovery (issue 7 part A: wired-disc), one row per protocol group so each fits in one sitting;
   // `npm run mutation -- "wired discovery"` runs them all.
   {
@@ -72,7 +71,6 @@ const TARGETS: readonly Target[] = [
     tests: ['dist/src/decode/lldp/*.test.js', 'dist/src/decode/cdp/*.test.js'],
   },
   { name: 'src/identify/wired (wired discovery)', mutate: ['src/identify/wired/**/*.ts'], tests: ['dist/src/identify/wired/*.test.js'] },
-=======
   // wired-app (issue 7 part B): the application decoders, one row per protocol so each run stays short.
   { name: 'src/decode/http', mutate: ['src/decode/http/**/*.ts', 'src/decode/text.ts'], tests: ['dist/src/decode/http/http.test.js'] },
   { name: 'src/decode/tls', mutate: ['src/decode/tls/**/*.ts'], tests: ['dist/src/decode/tls/tls.test.js'] },
@@ -82,7 +80,8 @@ const TARGETS: readonly Target[] = [
     mutate: ['src/decode/ssh/**/*.ts', 'src/decode/ftp/**/*.ts', 'src/decode/telnet/**/*.ts', 'src/decode/content/**/*.ts'],
     tests: ['dist/src/decode/ssh/ssh.test.js', 'dist/src/decode/ftp/ftp.test.js', 'dist/src/decode/telnet/telnet.test.js', 'dist/src/decode/content/content.test.js'],
   },
->>>>>>> wired-app
+  // Device-class engine and its rules (issue 7, branch classes).
+  { name: 'src/identify', mutate: ['src/identify/engine.ts', 'src/identify/rules/**/*.ts'], tests: ['dist/src/identify/*.test.js'] },
 ];
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

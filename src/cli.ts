@@ -4,7 +4,7 @@
  * Exit codes: 0 done, 1 runtime failure, 2 bad usage or configuration,
  * 3 a replay in which nothing could be read.
  */
-import { deviceAddresses, deviceAttr, deviceId } from './telemetry/device.js';
+import { deviceId } from './telemetry/device.js';
 import { parseArgs } from 'node:util';
 import { existsSync, readFileSync } from 'node:fs';
 import { loadConfig, ConfigError } from './config/index.js';
@@ -19,6 +19,7 @@ import { Store, StoreVersionError } from './store/store.js';
 import { isDeviceRecord, type DeviceRecord } from './analyze/inventory/record.js';
 import { decodeTelemetry, toJson } from './telemetry/index.js';
 import { describe, watch } from './telemetry/watch.js';
+import { findDevices, renderDevices, renderExplain, explainDevice, table } from './cli/inventory.js';
 
 /**
  * Each subcommand's usage, as data: the top-level help is all of them, and
@@ -31,8 +32,9 @@ const COMMANDS = {
       Offline analysis of pcap/pcapng files: nothing stored, nothing published.
       Says per file which link types it holds and which are not supported yet.
       Exits 3 when nothing in any file could be read.`,
-  inventory: `iomt-sensor inventory (--config FILE | --state DIR) [--json]
-      Print the device inventory kept in the state directory (the agent must be stopped).`,
+  inventory: `iomt-sensor inventory (--config FILE | --state DIR) [--json] [--explain DEVICE]
+      Print the device inventory kept in the state directory (the agent must be stopped).
+      --explain DEVICE (id, MAC, IP or hostname): why it has its class, the rules and facts.`,
   watch: `iomt-sensor watch [--url URL | --config FILE] [--topic FILTER] [--json] [--count N] [--mqtt3]
       Subscribe to telemetry and print each message as a line (or JSON).`,
   decode: `iomt-sensor decode [--json] [FILE|-]
@@ -205,32 +207,6 @@ async function cmdReplay(argv: string[]): Promise<number> {
   return summary.files.some((f) => f.state === 'failed') ? 1 : 0;
 }
 
-function table(rows: readonly (readonly string[])[]): string {
-  const widths: number[] = [];
-  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n') + '\n';
-}
-
-function renderDevices(devices: readonly DeviceRecord[]): string {
-  const rows = [['DEVICE', 'VENDOR', 'CLASS', 'IPS', 'PEERS', 'FRAMES', 'BYTES', 'FIRST SEEN', 'LAST SEEN']];
-  const iso = (t: number) => new Date(t * 1000).toISOString().slice(0, 19).replace('T', ' ');
-  for (const d of [...devices].sort((a, b) => b.frames - a.frames)) {
-    const ips = deviceAddresses(d);
-    rows.push([
-      deviceId(d),
-      (deviceAttr(d, 'vendor') ?? '-').slice(0, 32),
-      deviceAttr(d, 'role') ?? deviceAttr(d, 'class') ?? '-',
-      ips.slice(0, 3).join(',') + (ips.length > 3 ? ',...' : '') || '-',
-      String(d.peers?.length ?? 0),
-      String(d.frames),
-      String(d.bytes),
-      iso(d.firstSeen),
-      iso(d.lastSeen),
-    ]);
-  }
-  return table(rows);
-}
-
 /** What one file held: its link types with frame counts, or why nothing in it was read. */
 function fileResult(f: FileResult): string {
   const kinds = f.linkTypes.map((l) => `${describeLinktype(l.linkType)} (${l.frames} frames)${l.supported ? '' : ': not supported yet'}`).join(', ');
@@ -258,7 +234,7 @@ function renderSummary(s: ReplaySummary): string {
 }
 
 async function cmdInventory(argv: string[]): Promise<number> {
-  const { values } = parsed(() => parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, state: { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: false, strict: true }));
+  const { values } = parsed(() => parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, state: { type: 'string' }, json: { type: 'boolean' }, explain: { type: 'string' } }, allowPositionals: false, strict: true }));
   const dir = values.state ?? (values.config !== undefined ? loadConfig(values.config).config.state.dir : undefined);
   if (dir === undefined) throw new UsageError('inventory needs --config FILE or --state DIR');
   if (!existsSync(dir)) throw new Error(`no state in ${dir}: the agent has not run with this state directory`);
@@ -273,11 +249,25 @@ async function cmdInventory(argv: string[]): Promise<number> {
   }
   try {
     const devices = (await store.all('devices')).map(([, v]) => v).filter(isDeviceRecord);
+    if (values.explain !== undefined) return explain(devices, values.explain, values.json === true);
     if (values.json === true) process.stdout.write(JSON.stringify(devices, null, 2) + '\n');
     else process.stdout.write(`${devices.length} devices in ${dir}\n\n${renderDevices(devices)}`);
   } finally {
     await store.close();
   }
+  return 0;
+}
+
+/** `inventory --explain DEVICE`: exits 1 when no device (or more than one) answers to the name. */
+function explain(devices: readonly DeviceRecord[], name: string, json: boolean): number {
+  const found = findDevices(devices, name);
+  if (found.length !== 1) {
+    process.stderr.write(found.length === 0 ? `iomt-sensor: no device ${JSON.stringify(name)} in the inventory\n` : `iomt-sensor: ${found.length} devices answer to ${JSON.stringify(name)}: ${found.map((d) => deviceId(d)).join(', ')}\n`);
+    return 1;
+  }
+  const d = found[0]!;
+  if (json) process.stdout.write(JSON.stringify({ device: d, classification: explainDevice(d) }, null, 2) + '\n');
+  else process.stdout.write(renderExplain(d));
   return 0;
 }
 

@@ -63,6 +63,7 @@ const device = (n: number, full: boolean): InventoryDevice => ({
   bytes: 6_000_000_000, // above 2^32: must stay a CBOR uint
   sources: ['eth0', 'ble-hci0'],
   ...(full ? { peers: [{ kind: 'ipv4', value: '192.0.2.1' }, { kind: 'ipv6', value: '2001:db8::1' }] } : {}),
+  ...(full ? { facts: [{ key: 'dhcp.vendor_class', value: 'Baxter Novum' }, { key: 'dhcp.prl', value: '1,3,6,12,15,28,42' }, { key: 'dns.query', value: '' }] } : {}),
 });
 
 t.test('one payload of each kind, published through Mosquitto, matches docs/telemetry.cddl', async (t) => {

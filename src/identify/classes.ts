@@ -33,6 +33,9 @@ export const DEVICE_CLASSES: readonly DeviceClass[] = [
   { id: 14, name: 'server', medical: false, description: 'Servers and appliances.' },
   { id: 15, name: 'iot', medical: false, description: 'Building and facility IoT: sensors, cameras, asset tags.' },
   { id: 16, name: 'single-board-computer', medical: false, description: 'Raspberry Pi and similar boards.' },
+  // Added for issue 7 (device-class engine): classes the issue's list names that none above covers.
+  { id: 17, name: 'medical-gateway', medical: true, description: 'Medical device gateways and servers: infusion management servers, pump docking and communication stations, device integration gateways.' },
+  { id: 18, name: 'medical-device', medical: true, description: 'A networked medical device whose kind the evidence does not tell (an IEEE 11073 SDC provider announcing only mdpws:MedicalDevice).' },
 ];
 
 export type DeviceClassName = (typeof DEVICE_CLASSES)[number]['name'];

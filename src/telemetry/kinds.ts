@@ -110,6 +110,16 @@ export const ATTRIBUTE: FieldType = {
   ],
 };
 
+/** A fingerprint fact kept for the class engine's explanations (src/analyze/inventory/sighting.ts `Fact`). */
+export const FACT: FieldType = {
+  t: 'record',
+  name: 'fact',
+  fields: [
+    { key: 0, name: 'key', type: sref },
+    { key: 1, name: 'value', type: tstr },
+  ],
+};
+
 export const DEVICE: FieldType = {
   t: 'record',
   name: 'device',
@@ -122,6 +132,8 @@ export const DEVICE: FieldType = {
     { key: 5, name: 'bytes', type: uint },
     { key: 6, name: 'sources', type: { t: 'array', of: sref } },
     { key: 7, name: 'peers', type: { t: 'array', of: ident }, optional: true },
+    // Device-class engine (issue 7): the facts its class rests on, so `inventory --explain` works after a restart.
+    { key: 8, name: 'facts', type: { t: 'array', of: FACT }, optional: true },
   ],
 };
 
@@ -298,6 +310,18 @@ export interface InventoryDevice {
   readonly sources: readonly string[];
   /** Remote peers it talked to (addresses outside the site networks), at most inventory.max_peers_per_device. */
   readonly peers?: readonly Identifier[];
+  /**
+   * Fingerprint facts (`dhcp.prl`, `http.user_agent` ...), at most 32 of at
+   * most 128 characters: fields of fingerprints, never a credential or
+   * patient data. The class engine's input, kept so its explanation survives
+   * a restart.
+   */
+  readonly facts?: readonly DeviceFact[];
+}
+
+export interface DeviceFact {
+  readonly key: string;
+  readonly value: string;
 }
 
 export interface InventoryDeltaBody {

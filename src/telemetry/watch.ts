@@ -48,8 +48,10 @@ export function describe(topic: string, m: TelemetryMessage | TelemetryError): s
         .slice(0, 3)
         .map((d) => {
           const vendor = deviceAttr(d, 'vendor');
+          // The class engine's answer (or a router's role), so a swap shows in the stream as it happens.
+          const cls = deviceAttr(d, 'class') ?? deviceAttr(d, 'role');
           const ips = deviceAddresses(d);
-          return `${deviceId(d)}${vendor ? ` (${vendor})` : ''}${ips.length ? ` ${ips.slice(0, 2).join(',')}` : ''} frames=${d.frames}`;
+          return `${deviceId(d)}${vendor ? ` (${vendor})` : ''}${cls ? ` [${cls}]` : ''}${ips.length ? ` ${ips.slice(0, 2).join(',')}` : ''} frames=${d.frames}`;
         })
         .join('; ');
       return `${head} ${what}${sample ? ` | ${sample}${b.devices.length > 3 ? ' ...' : ''}` : ''}`;

@@ -22,4 +22,15 @@ export const INVENTORY_ALERTS: readonly AlertDefinition[] = [
     guidance:
       'A flood of new MAC addresses (randomised or spoofed) or a SPAN port that carries far more than the ward. Check the health counters and the capture filter; raise max_devices only if the ward really has that many devices.',
   },
+  // Device-class engine (issue 7, src/analyze/inventory/classify.ts).
+  {
+    code: 'inventory.class_changed',
+    id: 1002,
+    severity: 'high',
+    title: 'Device class changed: another device behind a known address, or a spoof',
+    trigger:
+      'The class engine had classified the device with strong confidence (3 or more) and now, from new fingerprint facts (a different DHCP vendor class, option 55 order, hostname, sysDescr ...), classifies it as another class with at least medium confidence. The first classification of a device never raises it. Facts: from, to, the rules behind each, and the new confidence.',
+    guidance:
+      'Run `iomt-sensor inventory --explain DEVICE` to see the rules and facts behind the old and new class. An infusion pump that turns into a Windows workstation is a different machine using the pump\'s MAC address: find the switch port (LLDP/CDP), check the asset register, and isolate it if nobody expected the change. A device re-imaged by biomedical engineering is routine; note it.',
+  },
 ];

@@ -3,7 +3,7 @@ import { ipv4Number, ipv4String } from '../../decode/bytes.js';
 import { identifierBytes, type Identifier } from '../../telemetry/ident.js';
 import type { DeviceRecord } from './record.js';
 import type { SiteNetworks } from './sites.js';
-import { MAX_OTHER_IDS } from './sighting.js';
+import { MAX_FACTS_PER_DEVICE, MAX_OTHER_IDS } from './sighting.js';
 import { macNumber, newDevice, type Device } from './table.js';
 
 export function toRecord(d: Device): DeviceRecord {
@@ -24,6 +24,7 @@ export function toRecord(d: Device): DeviceRecord {
     bytes: d.bytes,
     sources: [...d.sources],
     ...(peers.length > 0 ? { peers } : {}),
+    ...(d.facts.length > 0 ? { facts: d.facts.map((f) => ({ key: f.key, value: f.value })) } : {}),
   };
 }
 
@@ -59,6 +60,7 @@ export function fromRecord(r: DeviceRecord, sites: SiteNetworks): Device | undef
     else if (id.kind === 'ipv6') d.ipv6.push(id.value);
     else if (id !== primary && d.others.length < MAX_OTHER_IDS) d.others.push(id);
   }
+  d.facts = (r.facts ?? []).slice(0, MAX_FACTS_PER_DEVICE).map((f) => ({ key: f.key, value: f.value }));
   for (const p of r.peers ?? []) {
     const b = identifierBytes(p);
     if (b === undefined) continue;

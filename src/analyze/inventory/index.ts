@@ -35,6 +35,8 @@ import { identifierKey, parseIpv4Text, type Identifier } from '../../telemetry/i
 import { fromRecord, toRecord } from './convert.js';
 import { isDeviceRecord, type DeviceRecord } from './record.js';
 import { deviceId } from '../../telemetry/device.js';
+import { ClassEngine } from '../../identify/engine.js';
+import { classifyChanged } from './classify.js';
 
 export { type DeviceRecord } from './record.js';
 export type { Fact, Sighting, SightingSource } from './sighting.js';
@@ -98,6 +100,8 @@ export class InventoryAnalyzer implements Analyzer {
     private readonly opts: InventoryOptions,
     private readonly oui: OuiRegistry,
     sources: readonly SightingSource[] = [],
+    /** The device-class engine (src/identify/engine.ts), run once per tick on devices whose facts changed. */
+    private readonly classes: ClassEngine = new ClassEngine(),
   ) {
     for (const src of sources) {
       for (const l of src.layers) {
@@ -287,6 +291,7 @@ export class InventoryAnalyzer implements Analyzer {
 
   onTick(nowSec: number, out: Sink): void {
     this.table.tick++;
+    classifyChanged(this.table, this.classes, out);
     if (this.learningDirty && this.learningStart !== undefined) {
       out.put('devices', LEARNING_KEY, this.learningStart);
       this.learningDirty = false;
@@ -299,6 +304,8 @@ export class InventoryAnalyzer implements Analyzer {
   /** Publishes and stores what changed since the last delta. Called on ticks and at shutdown. */
   flush(out: Sink): void {
     const table = this.table;
+    // A replay ends with a flush and no tick after the last frames: classify what they taught.
+    classifyChanged(table, this.classes, out);
     if (table.dirty.size === 0 && table.removed.size === 0 && table.removedUnlisted === 0) return;
     const devices: DeviceRecord[] = [];
     for (const d of table.dirty) {

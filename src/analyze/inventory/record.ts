@@ -3,11 +3,13 @@
  * It is the telemetry contract's `InventoryDevice` (src/telemetry/kinds.ts),
  * so the store and the wire cannot drift apart. Its fields can only carry
  * identifiers, attribute values from the fixed attribute list with their
- * evidence, counters and source names: there is no free-form field a
- * payload could leak patient data through.
+ * evidence, counters, source names and fingerprint facts (bounded values
+ * of protocol fields such as a DHCP vendor class, never a credential):
+ * there is no free-form field a payload could leak patient data through.
  */
 import { ATTRIBUTE_NAMES, type InventoryDevice } from '../../telemetry/kinds.js';
 import { ID_KIND_NAMES, identifierBytes, type Identifier } from '../../telemetry/ident.js';
+import { MAX_FACT_LENGTH, MAX_FACTS_PER_DEVICE } from './sighting.js';
 
 export type DeviceRecord = InventoryDevice;
 
@@ -21,6 +23,12 @@ function isIdentifier(v: unknown): v is Identifier {
     (i.extra === undefined || (typeof i.extra === 'number' && Number.isInteger(i.extra))) &&
     identifierBytes(i as unknown as Identifier) !== undefined
   );
+}
+
+function isFact(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  const f = v as Record<string, unknown>;
+  return typeof f.key === 'string' && f.key.length > 0 && typeof f.value === 'string' && f.value.length <= MAX_FACT_LENGTH;
 }
 
 const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
@@ -47,6 +55,7 @@ export function isDeviceRecord(v: unknown): v is DeviceRecord {
     isCount(r.bytes) &&
     Array.isArray(r.sources) &&
     r.sources.every((s) => typeof s === 'string') &&
-    (r.peers === undefined || (Array.isArray(r.peers) && r.peers.every(isIdentifier)))
+    (r.peers === undefined || (Array.isArray(r.peers) && r.peers.every(isIdentifier))) &&
+    (r.facts === undefined || (Array.isArray(r.facts) && r.facts.length <= MAX_FACTS_PER_DEVICE && r.facts.every(isFact)))
   );
 }

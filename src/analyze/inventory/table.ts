@@ -16,6 +16,7 @@ import { macString, ipv4String } from '../../decode/bytes.js';
 import { identifierKey, type Identifier } from '../../telemetry/ident.js';
 import { observe, type Attribute, type AttributeName, type Observation } from './identity.js';
 import { MAX_FACT_LENGTH, MAX_FACTS_PER_DEVICE, MAX_OTHER_IDS, type Fact } from './sighting.js';
+import { SINGLE_VALUED_FACTS } from './facts.js';
 
 /** How many source names one device remembers. */
 export const MAX_SOURCES = 8;
@@ -70,6 +71,12 @@ export class DeviceTable {
   /** Ephemeral devices, oldest first (see Sighting.ephemeral). */
   readonly ephemerals = new Map<string, Device>();
   readonly dirty = new Set<Device>();
+  /**
+   * Devices whose fingerprint facts, vendor or hostname changed since the
+   * class engine last ran (once per tick, classify.ts). Bounded like `dirty`:
+   * only devices in the table, and a removed device leaves it.
+   */
+  readonly factsChanged = new Set<Device>();
   /** Ids removed since the last delta, by id (a device evicted twice is listed once). */
   readonly removed = new Map<string, Identifier>();
   removedUnlisted = 0;
@@ -117,11 +124,14 @@ export class DeviceTable {
   /** Applies an observation to one of the device's attributes (identity.ts rules); marks it changed if it did. */
   observe(d: Device, name: AttributeName, obs: Observation): void {
     const i = d.attrs.findIndex((a) => a.name === name);
+    const before = i < 0 ? undefined : d.attrs[i]!.value;
     const next = observe(name, i < 0 ? undefined : d.attrs[i], obs);
     if (next === undefined) return;
     if (i < 0) d.attrs.push(next);
     else d.attrs[i] = next;
     this.dirty.add(d);
+    // The class engine reads these two attributes beside the facts.
+    if ((name === 'vendor' || name === 'hostname') && next.value !== before) this.factsChanged.add(d);
   }
 
   markDirty(d: Device): void {
@@ -143,6 +153,7 @@ export class DeviceTable {
     }
     this.ephemerals.delete(d.id);
     this.dirty.delete(d);
+    this.factsChanged.delete(d);
     if (!d.stored) return;
     out.del('devices', d.id);
     if (this.removed.size < this.maxRemovedListed) this.removed.set(d.id, d.primary);
@@ -177,14 +188,26 @@ export class DeviceTable {
     if (id.kind === 'mac' && !this.byMac.has(macNumber(id.value))) this.byMac.set(macNumber(id.value), d);
   }
 
-  /** Records a fingerprint fact; returns true when it is new for this device. */
+  /**
+   * Records a fingerprint fact; returns true when it is new for this device.
+   * A single-valued key (facts.ts) replaces its previous value.
+   */
   addFact(d: Device, key: string, value: string): boolean {
     const v = value.length > MAX_FACT_LENGTH ? value.slice(0, MAX_FACT_LENGTH) : value;
     const f = d.facts;
-    for (let i = 0; i < f.length; i++) if (f[i]!.key === key && f[i]!.value === v) return false;
+    const single = SINGLE_VALUED_FACTS.has(key);
+    for (let i = 0; i < f.length; i++) {
+      if (f[i]!.key !== key) continue;
+      if (f[i]!.value === v) return false;
+      if (single) {
+        f.splice(i, 1);
+        break;
+      }
+    }
     if (f.length >= MAX_FACTS_PER_DEVICE) f.shift();
     f.push({ key, value: v });
     this.dirty.add(d);
+    this.factsChanged.add(d);
     return true;
   }
 
