@@ -22,17 +22,12 @@ export interface AnalyzerDeps {
  * What protocols and media tell the inventory about devices beyond their
  * addresses (inventory/sighting.ts): one line per source.
  */
-<<<<<<< HEAD
-export function sightingSources(_config: Config): SightingSource[] {
+export function sightingSources(config: Config): SightingSource[] {
   return [
     // Wired discovery (issue 7 part A: wired-disc): DHCP, DNS/mDNS/NBNS, SSDP/WS-Discovery, LLDP/CDP.
     ...wiredDiscoverySources(),
-=======
-export function sightingSources(config: Config): SightingSource[] {
-  return [
     // wired-app (issue 7 part B): HTTP, TLS, SNMP, SSH, FTP, Telnet.
     ...wiredAppSources(config.wired_app.max_telnet_sessions),
->>>>>>> wired-app
   ];
 }
 

@@ -22,12 +22,8 @@
  * that decoded so it can be saved and turned into a test.
  */
 import type { RawFrame } from '../capture/types.js';
-<<<<<<< HEAD
 import { dnsAnomalyCodes } from './dns/index.js';
-import { DEFAULT_ROUTES, RouteTable } from './routes.js';
-=======
 import { CONTENT_KEY, DEFAULT_ROUTES, RouteTable } from './routes.js';
->>>>>>> wired-app
 import type { Anomaly, DecodeContext, DecodedFrame, Layer } from './types.js';
 
 export { RouteTable, buildRouteTable, DEFAULT_ROUTES, type RouteRow } from './routes.js';
@@ -59,7 +55,6 @@ export const DECODE_ANOMALY_CODES: readonly string[] = Object.freeze([
   'udp.truncated_header', 'udp.bad_length',
   'icmp.truncated_header',
   'icmpv6.truncated_header',
-<<<<<<< HEAD
   // Wired discovery (issue 7 part A: wired-disc).
   'llc.truncated_header',
   'dhcp.truncated_header', 'dhcp.bad_op', 'dhcp.bad_cookie', 'dhcp.truncated_option', 'dhcp.too_many_options',
@@ -69,13 +64,11 @@ export const DECODE_ANOMALY_CODES: readonly string[] = Object.freeze([
   'wsd.not_soap', 'wsd.too_many_tags',
   'lldp.truncated_tlv', 'lldp.too_many_tlvs', 'lldp.missing_mandatory',
   'cdp.truncated_header', 'cdp.bad_version', 'cdp.truncated_tlv', 'cdp.bad_tlv_length', 'cdp.too_many_tlvs',
-=======
   // wired-app (issue 7 part B): application decoders.
   'http.bad_request_line', 'http.bad_status_line',
   'tls.bad_record_length', 'tls.bad_handshake', 'tls.bad_hello', 'tls.bad_extension',
   'snmp.bad_ber', 'snmp.truncated', 'snmp.unknown_version', 'snmp.bad_pdu',
   'ssh.bad_identification',
->>>>>>> wired-app
 ]);
 
 /** Counters for the `health` stream. Owned numbers; read them, reset by making a new decoder. */
