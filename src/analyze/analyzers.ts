@@ -9,6 +9,9 @@ import type { Config } from '../config/index.js';
 import type { OuiRegistry } from '../identify/oui.js';
 import type { Analyzer } from './types.js';
 import { InventoryAnalyzer, inventoryOptions, type SightingSource } from './inventory/index.js';
+// flows-bench: the flow table and server-port facts.
+import { FlowsAnalyzer, flowOptions } from './flows/index.js';
+import { ServerPortSource } from './flows/server-port.js';
 
 /** Shared reference data the analyzers need; loaded once by the caller. */
 export interface AnalyzerDeps {
@@ -20,9 +23,14 @@ export interface AnalyzerDeps {
  * addresses (inventory/sighting.ts): one line per source.
  */
 export function sightingSources(_config: Config): SightingSource[] {
-  return [];
+  return [
+    new ServerPortSource(), // flows-bench: port.server from SYN+ACK and UDP responses
+  ];
 }
 
 export function buildAnalyzers(config: Config, deps: AnalyzerDeps): Analyzer[] {
-  return [new InventoryAnalyzer(inventoryOptions(config), deps.oui, sightingSources(config))];
+  return [
+    new InventoryAnalyzer(inventoryOptions(config), deps.oui, sightingSources(config)),
+    new FlowsAnalyzer(flowOptions(config)), // flows-bench: the bounded flow table
+  ];
 }
