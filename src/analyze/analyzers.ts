@@ -22,9 +22,9 @@ export interface AnalyzerDeps {
  * What protocols and media tell the inventory about devices beyond their
  * addresses (inventory/sighting.ts): one line per source.
  */
-export function sightingSources(_config: Config): SightingSource[] {
+export function sightingSources(config: Config): SightingSource[] {
   return [
-    new ServerPortSource(), // flows-bench: port.server from SYN+ACK and UDP responses
+    new ServerPortSource(config.inventory.site_networks), // flows-bench: port.server from SYN+ACK and UDP responses
   ];
 }
 

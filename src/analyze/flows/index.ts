@@ -159,7 +159,9 @@ export class FlowsAnalyzer implements Analyzer {
       st.packetsBA[f]!++;
       st.bytesBA[f] += raw.origLen;
     }
+    // Capture files are not always in time order: first and last are the extremes.
     if (now > st.last[f]!) st.last[f] = now;
+    else if (now < st.first[f]!) st.first[f] = now;
     st.dirty[f] = 1;
     this.current = f;
     this.currentAB = ab;

@@ -14,12 +14,19 @@
  * same port on both sides (NTP 123/123, mDNS 5353/5353) prove nothing and
  * emit nothing.
  *
+ * Only a local source address (inside the site networks, sites.ts) makes a
+ * fact: a SYN+ACK from a remote server arrives with the router's MAC, and
+ * the router serves nothing on that port.
+ *
  * Bounded per device by the inventory: facts are distinct per key and
  * value and capped at MAX_FACTS_PER_DEVICE (oldest out). A repeat of the
  * same fact costs a lookup, not a slot.
  */
 import type { DecodedFrame, Layer } from '../../decode/types.js';
+import type { Ipv4View } from '../../decode/ipv4/index.js';
+import type { Ipv6View } from '../../decode/ipv6/index.js';
 import type { Sighting, SightingSource } from '../inventory/sighting.js';
+import { SiteNetworks } from '../inventory/sites.js';
 
 /** UDP services above 1023 that answer clients (IANA service names registry). */
 export const UDP_SERVICE_PORTS: ReadonlySet<number> = new Set([
@@ -66,16 +73,35 @@ export class ServerPortSource implements SightingSource {
   readonly name = 'server-port';
   readonly layers = ['tcp', 'udp'] as const;
   private readonly cache = new FactCache();
+  private readonly sites: SiteNetworks;
 
-  extract(layer: Layer, _frame: DecodedFrame, emit: (s: Sighting) => void): void {
+  /** `siteNetworks`: the inventory's `site_networks` (the private ranges when absent). */
+  constructor(siteNetworks?: readonly string[]) {
+    this.sites = new SiteNetworks(siteNetworks);
+  }
+
+  extract(layer: Layer, frame: DecodedFrame, emit: (s: Sighting) => void): void {
     const sport = layer.altKey;
     const dport = layer.nextKey;
     if (layer.name === 'tcp') {
       // SYN and ACK set, RST not (RFC 9293 §3.1 flag bits of byte 13).
       const flags = (layer as unknown as { flags: number }).flags;
-      if ((flags & 0x16) === 0x12 && sport !== 0) emit(this.cache.get('tcp', sport));
+      if ((flags & 0x16) === 0x12 && sport !== 0 && this.localSource(frame, layer)) emit(this.cache.get('tcp', sport));
       return;
     }
-    if (udpResponse(sport, dport)) emit(this.cache.get('udp', sport));
+    if (udpResponse(sport, dport) && this.localSource(frame, layer)) emit(this.cache.get('udp', sport));
+  }
+
+  /** The IP layer just outside `layer` has a local source address. */
+  private localSource(frame: DecodedFrame, layer: Layer): boolean {
+    const ls = frame.layers;
+    const i = ls.indexOf(layer);
+    const ip = i > 0 ? ls[i - 1]! : undefined;
+    if (ip?.name === 'ipv4') return this.sites.isLocal4((ip as Ipv4View).src);
+    if (ip?.name === 'ipv6') {
+      const v = ip as Ipv6View;
+      return this.sites.isLocal6(v.bytes, v.offset + 8);
+    }
+    return false;
   }
 }
