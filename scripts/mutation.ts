@@ -48,6 +48,8 @@ const TARGETS: readonly Target[] = [
     mutate: ['src/analyze/inventory/**/*.ts'],
     tests: ['dist/src/analyze/inventory/*.test.js', 'dist/test/store-migration.test.js'],
   },
+  // flows-bench: the flow table and server-port facts (the tshark conformance test is too slow to run per mutant).
+  { name: 'src/analyze/flows', mutate: ['src/analyze/flows/**/*.ts'], tests: ['dist/src/analyze/flows/*.test.js'] },
 ];
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
