@@ -38,6 +38,7 @@ import { DEFAULT_RATES, liveBench, liveTable } from './bench/live.js';
 import { latencySection } from './bench/latency.js';
 import { sizeLines, sizeSection } from './bench/size.js';
 import { realTrafficLines, realTrafficSection } from './bench/realtraffic.js'; // flows-bench
+import { startupLines, startupSection } from './bench/startup.js'; // flows-bench
 
 const TARGET_SPEEDUP = 10;
 const TARGET_RSS_FRACTION = 0.25;
@@ -105,6 +106,13 @@ async function main(): Promise<void> {
     const r = await realTrafficSection(benchDir, Number(values['real-frames']), values.keep === true);
     result.realtraffic = r;
     out.push(...realTrafficLines(r));
+  }
+  // flows-bench: start-up cost beside bare node (scripts/bench/startup.ts).
+  if (sections.has('startup')) {
+    say('startup: node -e 0, --version and a 9-frame replay ...');
+    const r = await startupSection();
+    result.startup = r;
+    out.push(...startupLines(r));
   }
   writeFileSync(join(benchDir, 'last.json'), JSON.stringify(result, null, 2) + '\n');
   out.push(`written to ${join(benchDir, 'last.json')}`);
