@@ -28,8 +28,8 @@ const demoDecoder: Decoder = {
   },
 };
 
-function harness(maxFlows = 64, idleTimeoutS = 60) {
-  const flows = new FlowsAnalyzer({ maxFlows, idleTimeoutS, snapshotIntervalS: 10 });
+function harness(maxFlows = 64, idleTimeoutS = 60, storeChunk = 256) {
+  const flows = new FlowsAnalyzer({ maxFlows, idleTimeoutS, snapshotIntervalS: 10, storeChunk });
   const sink = new BatchSink(new AlertGate(new AlertCatalogue(), { suppressS: 0, maxPerMinute: 1000 }));
   const dec = new FrameDecoder(buildRouteTable([{ parent: 'udp', key: 9999, child: demoDecoder }]));
   const feed = (bytes: Bytes, sec = 1000, nsec = 0): void => {
@@ -207,8 +207,9 @@ t.test('store: changed flows on the interval, deletions when they leave, everyth
   h.feed(udp4('10.0.0.1', '10.0.0.3', 40000, 53), 1100);
   h.feed(tcp4('10.0.0.9', '10.0.0.2', 40001, 80, TCP_FLAGS.SYN | TCP_FLAGS.ACK, new TextEncoder().encode('HTTP/1.1 200 OK')), 1101);
   h.flows.snapshot(h.sink, 'command');
+  h.flows.onTick(1_000_081, h.sink);
   const stored = h.sink.drain().ops.filter((o) => o.type === 'put').map((o) => [o.key, o.value] as const);
-  t.equal(stored.length, 2, 'a snapshot writes every flow');
+  t.equal(stored.length, 2, 'a snapshot writes every flow on the next tick');
   const moved = ['wrong-key', stored[0]![1]] as const;
   h2.flows.restore([...stored, ['junk', { key: [1] }], moved]);
   t.equal(h2.flows.counters.restore_rejected, 1);
@@ -222,10 +223,32 @@ t.test('store: changed flows on the interval, deletions when they leave, everyth
   const many = harness(64, 3600);
   for (let i = 0; i < 20; i++) many.feed(udp4('10.0.0.1', '10.0.1.1', 1000 + i, 53), 1000 + i);
   many.flows.snapshot(many.sink, 'command');
+  many.flows.onTick(1, many.sink);
   h3.flows.restore(many.sink.drain().ops.map((o) => [o.key, o.value] as const));
   t.equal(h3.flows.size, 16);
   t.equal(h3.flows.counters.evicted, 4);
   t.same(h3.flows.records().map((r) => r.aPort).sort(), Array.from({ length: 16 }, (_, i) => 1004 + i));
+});
+
+t.test('store writes come in chunks, so no commit grows with the table', async (t) => {
+  const h = harness(64, 3600, 4);
+  for (let i = 0; i < 10; i++) h.feed(udp4('10.0.0.1', '10.0.1.1', 1000 + i, 53), 1000 + i);
+  const sizes: number[] = [];
+  for (let tick = 0; tick < 5; tick++) {
+    h.flows.onTick(100 + tick, h.sink);
+    sizes.push(h.sink.drain().ops.length);
+  }
+  t.same(sizes, [4, 4, 2, 0, 0], 'four, four, the last two, then nothing until the interval');
+  // Twenty evictions of stored flows: deletes first, within the same budget.
+  for (let i = 0; i < 70; i++) h.feed(udp4('10.0.0.2', '10.0.1.1', 2000 + i, 53), 2000);
+  h.flows.onTick(200, h.sink);
+  const ops = h.sink.drain().ops;
+  t.equal(ops.length, 4);
+  t.ok(ops.every((o) => o.type === 'del'), 'the flows that left go first');
+  t.equal(h.flows.counters.evicted, 16);
+  // flush at shutdown writes one more chunk and no more.
+  h.flows.flush(h.sink);
+  t.equal(h.sink.drain().ops.length, 4);
 });
 
 t.test('the hash table: insert, find and backward-shift removal stay consistent under churn', async (t) => {
@@ -258,7 +281,8 @@ t.test('the hash table: insert, find and backward-shift removal stay consistent 
 });
 
 t.test('the configuration names its keys and bounds', async (t) => {
-  t.same(flowOptions(replayConfig()), { maxFlows: 16_384, idleTimeoutS: 300, snapshotIntervalS: 300 });
+  t.same(flowOptions(replayConfig()), { maxFlows: 16_384, idleTimeoutS: 300, snapshotIntervalS: 300, storeChunk: 1024 });
+  t.equal(flowOptions(replayConfig({ runtime: { commit_pending: 64 } })).storeChunk, 16, 'a quarter of commit_pending, at least 16');
   t.same(flowOptions(replayConfig({ flows: { max_flows: 100 } })).maxFlows, 100);
   t.throws(() => replayConfig({ flows: { max_flows: 2 } }), /flows\.max_flows = 2: .*>=16/);
   t.throws(() => replayConfig({ flows: { idle_timeout_s: 0 } }), /flows\.idle_timeout_s = 0/);

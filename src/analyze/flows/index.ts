@@ -21,8 +21,9 @@
  * and keep a stable handle with `idOf`, read back with `record(id)`.
  *
  * Store area `flows`: changed flows are written every
- * `flows.snapshot_interval_s`, at shutdown and on a snapshot, and deleted
- * when they leave the table.
+ * `flows.snapshot_interval_s` and on a snapshot, and deleted when they leave
+ * the table, at most a quarter of `runtime.commit_pending` operations per
+ * tick (the rest on the next ticks), so no commit grows with the table.
  */
 import type { Config } from '../../config/index.js';
 import type { DecodedFrame, Layer } from '../../decode/types.js';
@@ -46,11 +47,21 @@ export interface FlowOptions {
   readonly maxFlows: number;
   readonly idleTimeoutS: number;
   readonly snapshotIntervalS: number;
+  /**
+   * Store operations (puts and deletes) one tick, flush or snapshot may add
+   * to a commit; the rest wait for the next tick. Default 256.
+   */
+  readonly storeChunk?: number;
 }
 
 export function flowOptions(config: Config): FlowOptions {
   const c = config.flows;
-  return { maxFlows: c.max_flows, idleTimeoutS: c.idle_timeout_s, snapshotIntervalS: c.snapshot_interval_s };
+  // A quarter of what may wait for a commit: the flow table never makes one commit
+  // proportional to its size (test/agent-bounds.test.ts).
+  return {
+    maxFlows: c.max_flows, idleTimeoutS: c.idle_timeout_s, snapshotIntervalS: c.snapshot_interval_s,
+    storeChunk: Math.max(16, Math.floor(config.runtime.commit_pending / 4)),
+  };
 }
 
 /** TLS record content types 20..23 with version major 3 (RFC 8446 §5.1; SSL 3.0 to TLS 1.3 record versions). */
@@ -64,7 +75,7 @@ export class FlowsAnalyzer implements Analyzer {
   readonly name = 'flows';
   readonly area = 'flows' as const;
   readonly store: FlowStore;
-  readonly counters = { new: 0, evicted: 0, expired: 0, app_names_full: 0, restore_rejected: 0 };
+  readonly counters = { new: 0, evicted: 0, expired: 0, app_names_full: 0, restore_rejected: 0, store_deletes_dropped: 0 };
   /** The flow of the frame just processed (-1: none), and whether that frame went from A to B. */
   current = -1;
   currentAB = true;
@@ -79,11 +90,15 @@ export class FlowsAnalyzer implements Analyzer {
   /** Flows written to the store, by flow number, so their removal deletes them. */
   private readonly stored: Uint8Array;
   private readonly pendingDel: string[] = [];
-  private reported = { new: 0, evicted: 0, expired: 0, app_names_full: 0 };
+  private reported = { new: 0, evicted: 0, expired: 0, app_names_full: 0, store_deletes_dropped: 0 };
+  /** A store write is under way (interval due, or a snapshot asked for): continue it on every tick until nothing is dirty. */
+  private writing = false;
+  private readonly chunk: number;
 
   constructor(private readonly opts: FlowOptions) {
     this.store = new FlowStore(opts.maxFlows);
     this.stored = new Uint8Array(opts.maxFlows);
+    this.chunk = opts.storeChunk ?? 256;
   }
 
   get size(): number {
@@ -215,9 +230,22 @@ export class FlowsAnalyzer implements Analyzer {
   private drop(f: number): void {
     if (this.stored[f] === 1) {
       this.stored[f] = 0;
-      this.pendingDel.push(this.keyText(f));
+      this.queueDel(this.keyText(f));
     }
     this.store.remove(f);
+  }
+
+  /**
+   * Deletes wait for the next store write, at most max_flows of them; beyond
+   * that the oldest is forgotten (counted): its record stays in the store until
+   * a restore finds it idle and deletes it then.
+   */
+  private queueDel(key: string): void {
+    if (this.pendingDel.length >= this.store.capacity) {
+      this.pendingDel.shift();
+      this.counters.store_deletes_dropped++;
+    }
+    this.pendingDel.push(key);
   }
 
   /** A handle that stays valid while the flow is in the table (record(id) says undefined after). */
@@ -298,7 +326,7 @@ export class FlowsAnalyzer implements Analyzer {
       if (isFlowRecord(v)) ok.push([k, v]);
       else {
         this.counters.restore_rejected++;
-        this.pendingDel.push(k);
+        this.queueDel(k);
       }
     }
     // Oldest first, so the LRU order comes back; a smaller max_flows keeps the most recent.
@@ -311,7 +339,7 @@ export class FlowsAnalyzer implements Analyzer {
       for (let w = 0; w < KEY_WORDS; w++) this.key[w] = r.key[w]!;
       const h = hashKey(this.key, 0);
       if (i < cut || st.find(this.key, 0, h) >= 0) {
-        this.pendingDel.push(k);
+        this.queueDel(k);
         continue;
       }
       const f = st.insert(this.key, 0, h, r.first);
@@ -327,7 +355,7 @@ export class FlowsAnalyzer implements Analyzer {
       st.app[f] = r.app === '' ? 0 : this.appId({ name: r.app } as Layer);
       // A record stored under another key than its own is rewritten under its own.
       const own = this.keyText(f) === k;
-      if (!own) this.pendingDel.push(k);
+      if (!own) this.queueDel(k);
       st.dirty[f] = own ? 0 : 1;
       this.stored[f] = own ? 1 : 0;
       if (r.last > this.captureNow) this.captureNow = r.last;
@@ -350,17 +378,22 @@ export class FlowsAnalyzer implements Analyzer {
     this.report(out);
     if (nowSec >= this.nextStoreSec) {
       this.nextStoreSec = nowSec + this.opts.snapshotIntervalS;
-      this.persist(out, false);
+      this.writing = true;
     }
+    if (this.writing) this.writing = this.persist(out);
   }
 
+  /** At shutdown: one more chunk. What is still dirty keeps its last stored state (flows are statistics, not alerts). */
   flush(out: Sink): void {
     this.report(out);
-    this.persist(out, false);
+    this.persist(out);
   }
 
-  snapshot(out: Sink, _reason: SnapshotReason): void {
-    this.persist(out, true);
+  /** Every flow is written again, a chunk per tick from now on. */
+  snapshot(_out: Sink, _reason: SnapshotReason): void {
+    const st = this.store;
+    for (let f = st.head; f >= 0; f = st.older(f)) st.dirty[f] = 1;
+    this.writing = true;
   }
 
   gauges(): Readonly<Record<string, number>> {
@@ -375,19 +408,29 @@ export class FlowsAnalyzer implements Analyzer {
     if (c.evicted > r.evicted) out.count('flows.evicted', c.evicted - r.evicted);
     if (c.expired > r.expired) out.count('flows.expired', c.expired - r.expired);
     if (c.app_names_full > r.app_names_full) out.count('flows.app_names_full', c.app_names_full - r.app_names_full);
-    this.reported = { new: c.new, evicted: c.evicted, expired: c.expired, app_names_full: c.app_names_full };
+    if (c.store_deletes_dropped > r.store_deletes_dropped) out.count('flows.store_deletes_dropped', c.store_deletes_dropped - r.store_deletes_dropped);
+    this.reported = { new: c.new, evicted: c.evicted, expired: c.expired, app_names_full: c.app_names_full, store_deletes_dropped: c.store_deletes_dropped };
   }
 
-  /** Writes changed flows (all of them when `all`) and deletes the ones that left. */
-  private persist(out: Sink, all: boolean): void {
-    for (const k of this.pendingDel) out.del('flows', k);
-    this.pendingDel.length = 0;
+  /**
+   * Deletes the flows that left and writes the changed ones, at most `chunk`
+   * operations; returns true when some remain for the next tick.
+   */
+  private persist(out: Sink): boolean {
+    let budget = this.chunk;
+    const dels = Math.min(budget, this.pendingDel.length);
+    for (let i = 0; i < dels; i++) out.del('flows', this.pendingDel[i]!);
+    this.pendingDel.splice(0, dels);
+    budget -= dels;
     const st = this.store;
     for (let f = st.head; f >= 0; f = st.older(f)) {
-      if (!all && st.dirty[f] === 0) continue;
+      if (st.dirty[f] === 0) continue;
+      if (budget === 0) return true;
       out.put('flows', this.keyText(f), this.toRecord(f));
       st.dirty[f] = 0;
       this.stored[f] = 1;
+      budget--;
     }
+    return this.pendingDel.length > 0;
   }
 }
