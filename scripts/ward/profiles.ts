@@ -179,7 +179,9 @@ export const PROFILES: readonly DeviceProfile[] = [
   {
     cls: 'infusion-server', label: 'infusion management server', segment: 0, dhcp: false, ttl: 128, ipv6: false, paramList: [],
     vendors: [{ name: 'Dell', oui: DELL, model: 'PowerEdge R650', host: 'PUMPSRV' }],
-    behaviours: [...COMMON, { kind: 'hl7', everyS: 60, target: 'hl7-engine', bytes: [200, 900] },
+    behaviours: [
+      ...COMMON,
+      { kind: 'hl7', everyS: 60, target: 'hl7-engine', bytes: [200, 900] },
       { kind: 'http', everyS: 30, target: 'infusion-pump', bytes: [200, 1200] },
     ],
   },
@@ -277,7 +279,8 @@ export const PROFILES: readonly DeviceProfile[] = [
   {
     cls: 'label-printer', label: 'label printer', segment: 0, dhcp: true, ttl: 64, ipv6: true, paramList: PRL_EMBEDDED,
     vendors: [{ name: 'Zebra', oui: ZEBRA, model: 'ZD621', host: 'ZD621', vendorClass: 'Zebra ZD621' }],
-    behaviours: [{ kind: 'arp', everyS: 300 }, { kind: 'nd6', everyS: 900 }, { kind: 'dhcp-renew', everyS: 1800 },
+    behaviours: [
+      { kind: 'arp', everyS: 300 }, { kind: 'nd6', everyS: 900 }, { kind: 'dhcp-renew', everyS: 1800 },
       { kind: 'mdns', everyS: 120 },
     ],
   },

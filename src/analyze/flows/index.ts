@@ -30,12 +30,11 @@ import type { DecodedFrame, Layer } from '../../decode/types.js';
 import type { Ipv4View } from '../../decode/ipv4/index.js';
 import type { Ipv6View } from '../../decode/ipv6/index.js';
 import type { TcpView } from '../../decode/tcp/index.js';
-import { ipv4String, ipv6String } from '../../decode/bytes.js';
 import type { Analyzer, Sink, SnapshotReason } from '../types.js';
 import {
   FlowStore, hashKey, KEY_WORDS, ST_CLEAR, ST_FIN, ST_RST, ST_SYN_A, ST_SYN_B, ST_SYNACK_A, ST_SYNACK_B, ST_TLS,
 } from './table.js';
-import { isFlowRecord, type FlowRecord } from './record.js';
+import { flowKeyText, flowRecord, isFlowRecord, type FlowRecord } from './record.js';
 
 export { type FlowRecord } from './record.js';
 
@@ -270,54 +269,11 @@ export class FlowsAnalyzer implements Analyzer {
 
   /** The flow's store key: `<proto>|<a>|<aPort>|<b>|<bPort>` (built only when storing, never per frame). */
   keyText(f: number): string {
-    const r = this.addresses(f);
-    return `${r.proto}|${r.a}|${r.aPort}|${r.b}|${r.bPort}`;
-  }
-
-  private addresses(f: number): { proto: number; a: string; aPort: number; b: string; bPort: number } {
-    const k = this.store.keys;
-    const o = f * KEY_WORDS;
-    const v6 = k[o + 9]! >>> 8 === 6;
-    const text = (w: number): string => {
-      if (!v6) return ipv4String(k[o + w]!);
-      const bytes = new Uint8Array(16);
-      for (let i = 0; i < 4; i++) {
-        const x = k[o + w + i]!;
-        bytes[i * 4] = x >>> 24;
-        bytes[i * 4 + 1] = (x >>> 16) & 0xff;
-        bytes[i * 4 + 2] = (x >>> 8) & 0xff;
-        bytes[i * 4 + 3] = x & 0xff;
-      }
-      return ipv6String(bytes, 0);
-    };
-    return { proto: k[o + 9]! & 0xff, a: text(0), aPort: k[o + 8]! >>> 16, b: text(4), bPort: k[o + 8]! & 0xffff };
+    return flowKeyText(this.store, f);
   }
 
   private toRecord(f: number): FlowRecord {
-    const st = this.store;
-    const s = st.state[f]!;
-    const o = f * KEY_WORDS;
-    const r = this.addresses(f);
-    return {
-      key: Array.from(st.keys.subarray(o, o + KEY_WORDS)),
-      proto: r.proto,
-      a: r.a,
-      aPort: r.aPort,
-      b: r.b,
-      bPort: r.bPort,
-      first: st.first[f]!,
-      last: st.last[f]!,
-      packetsAB: st.packetsAB[f]!,
-      bytesAB: st.bytesAB[f]!,
-      packetsBA: st.packetsBA[f]!,
-      bytesBA: st.bytesBA[f]!,
-      client: (s & ST_SYN_A) !== 0 ? 'a' : (s & ST_SYN_B) !== 0 ? 'b' : (s & ST_SYNACK_B) !== 0 ? 'a' : (s & ST_SYNACK_A) !== 0 ? 'b' : '',
-      answered: (s & (ST_SYNACK_A | ST_SYNACK_B)) !== 0,
-      fin: (s & ST_FIN) !== 0,
-      rst: (s & ST_RST) !== 0,
-      app: this.appNames[st.app[f]!]!,
-      payload: (s & ST_TLS) !== 0 ? 'tls' : (s & ST_CLEAR) !== 0 ? 'clear' : 'none',
-    };
+    return flowRecord(this.store, f, this.appNames);
   }
 
   restore(records: ReadonlyArray<readonly [string, unknown]>): void {
