@@ -4,17 +4,20 @@
  * Exit codes: 0 done, 1 runtime failure, 2 bad usage or configuration,
  * 3 a replay in which nothing could be read.
  */
+import { deviceAddresses, deviceAttr, deviceId } from './telemetry/device.js';
 import { parseArgs } from 'node:util';
 import { existsSync, readFileSync } from 'node:fs';
 import { VERSION } from './version.js';
+import { describeLinktype } from './capture/pcap/linktypes.js';
 import type { MqttConnectSecrets } from './config/secrets.js';
 import type { FileResult, ReplaySummary } from './analyze/replay.js';
 import type { Store } from './store/store.js';
 import type { DeviceRecord } from './analyze/inventory/record.js';
 // Each subcommand loads what it needs when it runs (dynamic import below):
-// `--version` loads nothing, `replay` no MQTT and no LevelDB, `decode` no
-// agent. Loading everything eagerly cost every command about 0.2 s and
-// 35 MB of RSS (issue 7; scripts/bench/startup.ts measures it).
+// `--version` loads nothing heavy, `replay` no MQTT and no LevelDB, `decode`
+// no agent; only small modules (device.ts, linktypes.ts) stay static.
+// Loading everything eagerly cost every command about 0.2 s and 35 MB of
+// RSS (issue 7; scripts/bench/startup.ts measures it).
 const config = () => import('./config/index.js');
 
 /**
@@ -198,7 +201,7 @@ async function cmdReplay(argv: string[]): Promise<number> {
   });
   if (tty) process.stderr.write('\r\x1b[K');
   if (values.json === true) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
-  else process.stdout.write(renderSummary(summary, await renderers()));
+  else process.stdout.write(renderSummary(summary));
   if (summary.unread !== undefined) {
     process.stderr.write(`iomt-sensor: ${summary.unread}\n`);
     return EXIT_NOTHING_READ;
@@ -212,21 +215,7 @@ function table(rows: readonly (readonly string[])[]): string {
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n') + '\n';
 }
 
-/** What the human-readable tables need, loaded only when one is printed. */
-async function renderers(): Promise<Renderers> {
-  const [device, linktypes] = await Promise.all([import('./telemetry/device.js'), import('./capture/pcap/linktypes.js')]);
-  return { ...device, describeLinktype: linktypes.describeLinktype };
-}
-
-interface Renderers {
-  deviceAddresses: typeof import('./telemetry/device.js').deviceAddresses;
-  deviceAttr: typeof import('./telemetry/device.js').deviceAttr;
-  deviceId: typeof import('./telemetry/device.js').deviceId;
-  describeLinktype: typeof import('./capture/pcap/linktypes.js').describeLinktype;
-}
-
-function renderDevices(devices: readonly DeviceRecord[], r: Renderers): string {
-  const { deviceAddresses, deviceAttr, deviceId } = r;
+function renderDevices(devices: readonly DeviceRecord[]): string {
   const rows = [['DEVICE', 'VENDOR', 'CLASS', 'IPS', 'PEERS', 'FRAMES', 'BYTES', 'FIRST SEEN', 'LAST SEEN']];
   const iso = (t: number) => new Date(t * 1000).toISOString().slice(0, 19).replace('T', ' ');
   for (const d of [...devices].sort((a, b) => b.frames - a.frames)) {
@@ -247,22 +236,22 @@ function renderDevices(devices: readonly DeviceRecord[], r: Renderers): string {
 }
 
 /** What one file held: its link types with frame counts, or why nothing in it was read. */
-function fileResult(f: FileResult, describeLinktype: Renderers['describeLinktype']): string {
+function fileResult(f: FileResult): string {
   const kinds = f.linkTypes.map((l) => `${describeLinktype(l.linkType)} (${l.frames} frames)${l.supported ? '' : ': not supported yet'}`).join(', ');
   if (f.frames === 0) return f.state === 'ended' ? f.unread ?? f.detail ?? 'no frames' : `${f.state}: ${f.detail ?? ''}`;
   return `${f.detail ?? f.state}: ${kinds}${f.state === 'ended' ? '' : ` (${f.state})`}`;
 }
 
-function renderSummary(s: ReplaySummary, r: Renderers): string {
+function renderSummary(s: ReplaySummary): string {
   let out = '';
-  out += table([['FILE', 'FRAMES', 'DECODED', 'RESULT'], ...s.files.map((f) => [f.file, String(f.frames), String(f.decoded), fileResult(f, r.describeLinktype)])]);
+  out += table([['FILE', 'FRAMES', 'DECODED', 'RESULT'], ...s.files.map((f) => [f.file, String(f.frames), String(f.decoded), fileResult(f)])]);
   const perFile: string[][] = [];
   for (const f of s.files) {
     for (const [code, n] of [...Object.entries(f.anomalies), ...Object.entries(f.decodeAnomalies)]) perFile.push([f.file, code, String(n)]);
   }
   if (perFile.length > 0) out += `\n${table([['FILE', 'ANOMALY', 'COUNT'], ...perFile])}`;
   out += `\n${s.frames} frames, ${s.decoded} decoded, ${s.bytes} bytes in ${s.seconds.toFixed(2)} s (${Math.round(s.frames / Math.max(s.seconds, 1e-9))} frames/s); ${s.devices.length} devices; ${s.alerts.length} alerts\n`;
-  if (s.devices.length > 0) out += `\n${renderDevices(s.devices, r)}`;
+  if (s.devices.length > 0) out += `\n${renderDevices(s.devices)}`;
   const anomalies = Object.entries(s.decodeAnomalies).filter(([k, v]) => v > 0 && k.includes('.'));
   if (anomalies.length > 0 && s.files.length > 1) out += `\n${table([['DECODE ANOMALY (ALL FILES)', 'COUNT'], ...anomalies.map(([k, v]) => [k, String(v)])])}`;
   // Frames the inventory cannot key a device on (all-zero MAC, 240/4 ...): why a capture full of frames may show few devices.
@@ -290,7 +279,7 @@ async function cmdInventory(argv: string[]): Promise<number> {
   try {
     const devices = (await store.all('devices')).map(([, v]) => v).filter(isDeviceRecord);
     if (values.json === true) process.stdout.write(JSON.stringify(devices, null, 2) + '\n');
-    else process.stdout.write(`${devices.length} devices in ${dir}\n\n${renderDevices(devices, await renderers())}`);
+    else process.stdout.write(`${devices.length} devices in ${dir}\n\n${renderDevices(devices)}`);
   } finally {
     await store.close();
   }
