@@ -210,13 +210,13 @@ NOTICE_JS
 }
 
 # Runtime: tcpdump (capture), ieee-data (vendor names), socat (systemd notifications).
-# Development and tests: mosquitto (real broker), tshark (reference decoder),
+# Development and tests: mosquitto (real broker), tshark (reference decoder), libndpi-bin (ndpiReader, the real-traffic bench),
 # socat (serial pseudo-terminals), tcpreplay and iproute2 (live capture through
 # network namespaces), python3-cbor2 (independent CBOR decoder), time (bench RSS),
 # debootstrap (the install test's Debian chroot), shellcheck (install.sh lint),
 # strace (the units' system-call filters checked against what node and tcpdump call),
 # e2fsprogs and mount (mkfs.ext4, losetup: the power-cut test's ext4 on a loop device).
-packages=(tcpdump ieee-data mosquitto tshark socat tcpreplay iproute2 python3-cbor2 time ca-certificates debootstrap shellcheck strace e2fsprogs mount)
+packages=(tcpdump ieee-data mosquitto tshark libndpi-bin socat tcpreplay iproute2 python3-cbor2 time ca-certificates debootstrap shellcheck strace e2fsprogs mount)
 
 if [ "$want_apt" = 1 ]; then
   missing=()

@@ -4,7 +4,7 @@
  *
  *   node dist/scripts/bench.js [--frames N (500000)] [--seed S (1)] [--devices D (60)]
  *        [--broker mqtt://127.0.0.1:1883] [--keep]
- *        [--sections throughput,flood,size,latency,live] [--flood-frames N (1000000)]
+ *        [--sections throughput,flood,size,latency,live,realtraffic,startup] [--real-frames N (500000)] [--flood-frames N (1000000)]
  *        [--latency-frames N (200)] [--live-rates 10000,50000,0] [--live-seconds 2]
  *
  * Sections: `throughput` (below), `flood` (scripts/bench/flood.ts: a
@@ -37,6 +37,8 @@ import { floodSection } from './bench/flood.js';
 import { DEFAULT_RATES, liveBench, liveTable } from './bench/live.js';
 import { latencySection } from './bench/latency.js';
 import { sizeLines, sizeSection } from './bench/size.js';
+import { realTrafficLines, realTrafficSection } from './bench/realtraffic.js'; // flows-bench
+import { startupLines, startupSection } from './bench/startup.js'; // flows-bench
 
 const TARGET_SPEEDUP = 10;
 const TARGET_RSS_FRACTION = 0.25;
@@ -46,13 +48,14 @@ async function main(): Promise<void> {
     options: {
       frames: { type: 'string', default: '500000' }, seed: { type: 'string', default: '1' }, devices: { type: 'string', default: '60' },
       broker: { type: 'string', default: 'mqtt://127.0.0.1:1883' }, keep: { type: 'boolean', default: false },
-      sections: { type: 'string', default: 'throughput,flood,size,latency,live' }, 'flood-frames': { type: 'string', default: '1000000' },
+      sections: { type: 'string', default: 'throughput,flood,size,latency,live,realtraffic,startup' }, 'flood-frames': { type: 'string', default: '1000000' },
       'latency-frames': { type: 'string', default: '200' },
       'live-rates': { type: 'string' }, 'live-seconds': { type: 'string', default: '2' },
+      'real-frames': { type: 'string', default: '500000' }, // flows-bench: realtraffic
     },
   });
   const sections = new Set(values.sections!.split(','));
-  const known = ['throughput', 'flood', 'size', 'latency', 'live'];
+  const known = ['throughput', 'flood', 'size', 'latency', 'live', 'realtraffic', 'startup'];
   for (const name of sections) if (!known.includes(name)) throw new Error(`--sections: unknown section ${name}; known: ${known.join(', ')}`);
   if (!existsSync(TIME)) throw new Error(`${TIME} is missing (Debian package "time"); it measures wall time and peak RSS`);
   const benchDir = join(ROOT, 'var', 'bench');
@@ -96,6 +99,20 @@ async function main(): Promise<void> {
       result.live = r;
       out.push('live capture (tcpreplay through a veth into pcap-live + decode + inventory)', '', ...liveTable(r), '');
     }
+  }
+  // flows-bench: the shared wired captures repeated, agent beside tshark and nDPI (scripts/bench/realtraffic.ts).
+  if (sections.has('realtraffic')) {
+    say(`realtraffic: the shared wired captures repeated to ${values['real-frames']} frames: replay, tshark, ndpiReader, profile ...`);
+    const r = await realTrafficSection(benchDir, Number(values['real-frames']), values.keep === true);
+    result.realtraffic = r;
+    out.push(...realTrafficLines(r));
+  }
+  // flows-bench: start-up cost beside bare node (scripts/bench/startup.ts).
+  if (sections.has('startup')) {
+    say('startup: node -e 0, --version and a 9-frame replay ...');
+    const r = await startupSection();
+    result.startup = r;
+    out.push(...startupLines(r));
   }
   writeFileSync(join(benchDir, 'last.json'), JSON.stringify(result, null, 2) + '\n');
   out.push(`written to ${join(benchDir, 'last.json')}`);

@@ -82,6 +82,8 @@ const TARGETS: readonly Target[] = [
   },
   // Device-class engine and its rules (issue 7, branch classes).
   { name: 'src/identify', mutate: ['src/identify/engine.ts', 'src/identify/rules/**/*.ts'], tests: ['dist/src/identify/*.test.js'] },
+  // flows-bench: the flow table and server-port facts (the tshark conformance test is too slow to run per mutant).
+  { name: 'src/analyze/flows', mutate: ['src/analyze/flows/**/*.ts'], tests: ['dist/src/analyze/flows/*.test.js'] },
 ];
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -7,19 +7,21 @@
 import { deviceId } from './telemetry/device.js';
 import { parseArgs } from 'node:util';
 import { existsSync, readFileSync } from 'node:fs';
-import { loadConfig, ConfigError } from './config/index.js';
-import { loadMqttSecrets, type MqttConnectSecrets } from './config/secrets.js';
-import { checkSources } from './capture/index.js';
-import { Agent } from './agent.js';
-import { LineLogger } from './log.js';
 import { VERSION } from './version.js';
-import { replayConfig, replayFiles, type FileResult, type ReplaySummary } from './analyze/replay.js';
 import { describeLinktype } from './capture/pcap/linktypes.js';
-import { Store, StoreVersionError } from './store/store.js';
-import { isDeviceRecord, type DeviceRecord } from './analyze/inventory/record.js';
-import { decodeTelemetry, toJson } from './telemetry/index.js';
-import { describe, watch } from './telemetry/watch.js';
-import { findDevices, renderDevices, renderExplain, explainDevice, table } from './cli/inventory.js';
+import type { MqttConnectSecrets } from './config/secrets.js';
+import type { FileResult, ReplaySummary } from './analyze/replay.js';
+import type { Store } from './store/store.js';
+import type { DeviceRecord } from './analyze/inventory/record.js';
+// Each subcommand loads what it needs when it runs (dynamic import below):
+// `--version` loads nothing heavy, `replay` no MQTT and no LevelDB, `decode`
+// no agent; only small modules (device.ts, linktypes.ts) stay static.
+// Loading everything eagerly cost every command about 0.2 s and 35 MB of
+// RSS (issue 7; scripts/bench/startup.ts measures it).
+const config = () => import('./config/index.js');
+// Tables of devices and their classes; loads the class engine and its rules.
+type InventoryViews = typeof import('./cli/inventory.js');
+const inventoryViews = (): Promise<InventoryViews> => import('./cli/inventory.js');
 
 /**
  * Each subcommand's usage, as data: the top-level help is all of them, and
@@ -140,12 +142,15 @@ function parsed<T>(parse: () => T): T {
 async function cmdRun(argv: string[]): Promise<number> {
   const { values } = parsed(() => parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, 'exit-when-done': { type: 'boolean' }, 'stats-file': { type: 'string' } }, allowPositionals: false, strict: true }));
   if (values.config === undefined) throw new UsageError('run needs --config FILE');
-  const { config, hash } = loadConfig(values.config);
-  const problems = await checkSources(config.sources);
+  const [{ loadConfig, ConfigError }, { checkSources }, { Agent }, { LineLogger }] = await Promise.all([
+    config(), import('./capture/index.js'), import('./agent.js'), import('./log.js'),
+  ]);
+  const { config: cfg, hash } = loadConfig(values.config);
+  const problems = await checkSources(cfg.sources);
   if (problems.length > 0) throw new ConfigError(values.config, problems);
   const log = new LineLogger();
   const agent = await Agent.start({
-    config,
+    config: cfg,
     configHash: hash,
     log,
     exitWhenDone: values['exit-when-done'] === true,
@@ -173,8 +178,9 @@ async function cmdRun(argv: string[]): Promise<number> {
 async function cmdReplay(argv: string[]): Promise<number> {
   const { values, positionals } = parsed(() => parseArgs({ args: argv, options: { json: { type: 'boolean' }, 'learning-period': { type: 'string' }, config: { type: 'string', short: 'c' } }, allowPositionals: true, strict: true }));
   if (positionals.length === 0) throw new UsageError('replay needs at least one capture file');
+  const { replayConfig, replayFiles } = await import('./analyze/replay.js');
   // The agent's configuration when given, so a replay applies the same caps and limits as the ward.
-  let config = values.config !== undefined ? loadConfig(values.config).config : replayConfig();
+  let config = values.config !== undefined ? (await import('./config/index.js')).loadConfig(values.config).config : replayConfig();
   if (values['learning-period'] !== undefined) {
     const learning = Number(values['learning-period']);
     if (!Number.isInteger(learning) || learning < 0) throw new UsageError(`--learning-period = ${values['learning-period']}: expected whole seconds >= 0`);
@@ -199,7 +205,7 @@ async function cmdReplay(argv: string[]): Promise<number> {
   });
   if (tty) process.stderr.write('\r\x1b[K');
   if (values.json === true) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
-  else process.stdout.write(renderSummary(summary));
+  else process.stdout.write(renderSummary(summary, await inventoryViews()));
   if (summary.unread !== undefined) {
     process.stderr.write(`iomt-sensor: ${summary.unread}\n`);
     return EXIT_NOTHING_READ;
@@ -214,7 +220,7 @@ function fileResult(f: FileResult): string {
   return `${f.detail ?? f.state}: ${kinds}${f.state === 'ended' ? '' : ` (${f.state})`}`;
 }
 
-function renderSummary(s: ReplaySummary): string {
+function renderSummary(s: ReplaySummary, { table, renderDevices }: InventoryViews): string {
   let out = '';
   out += table([['FILE', 'FRAMES', 'DECODED', 'RESULT'], ...s.files.map((f) => [f.file, String(f.frames), String(f.decoded), fileResult(f)])]);
   const perFile: string[][] = [];
@@ -235,9 +241,10 @@ function renderSummary(s: ReplaySummary): string {
 
 async function cmdInventory(argv: string[]): Promise<number> {
   const { values } = parsed(() => parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, state: { type: 'string' }, json: { type: 'boolean' }, explain: { type: 'string' } }, allowPositionals: false, strict: true }));
-  const dir = values.state ?? (values.config !== undefined ? loadConfig(values.config).config.state.dir : undefined);
+  const dir = values.state ?? (values.config !== undefined ? (await config()).loadConfig(values.config).config.state.dir : undefined);
   if (dir === undefined) throw new UsageError('inventory needs --config FILE or --state DIR');
   if (!existsSync(dir)) throw new Error(`no state in ${dir}: the agent has not run with this state directory`);
+  const [{ Store, StoreVersionError }, { isDeviceRecord }] = await Promise.all([import('./store/store.js'), import('./analyze/inventory/record.js')]);
   let store: Store;
   try {
     store = await Store.open(dir);
@@ -249,9 +256,10 @@ async function cmdInventory(argv: string[]): Promise<number> {
   }
   try {
     const devices = (await store.all('devices')).map(([, v]) => v).filter(isDeviceRecord);
-    if (values.explain !== undefined) return explain(devices, values.explain, values.json === true);
+    const views = await inventoryViews();
+    if (values.explain !== undefined) return explain(views, devices, values.explain, values.json === true);
     if (values.json === true) process.stdout.write(JSON.stringify(devices, null, 2) + '\n');
-    else process.stdout.write(`${devices.length} devices in ${dir}\n\n${renderDevices(devices)}`);
+    else process.stdout.write(`${devices.length} devices in ${dir}\n\n${views.renderDevices(devices)}`);
   } finally {
     await store.close();
   }
@@ -259,15 +267,15 @@ async function cmdInventory(argv: string[]): Promise<number> {
 }
 
 /** `inventory --explain DEVICE`: exits 1 when no device (or more than one) answers to the name. */
-function explain(devices: readonly DeviceRecord[], name: string, json: boolean): number {
-  const found = findDevices(devices, name);
+function explain(views: InventoryViews, devices: readonly DeviceRecord[], name: string, json: boolean): number {
+  const found = views.findDevices(devices, name);
   if (found.length !== 1) {
     process.stderr.write(found.length === 0 ? `iomt-sensor: no device ${JSON.stringify(name)} in the inventory\n` : `iomt-sensor: ${found.length} devices answer to ${JSON.stringify(name)}: ${found.map((d) => deviceId(d)).join(', ')}\n`);
     return 1;
   }
   const d = found[0]!;
-  if (json) process.stdout.write(JSON.stringify({ device: d, classification: explainDevice(d) }, null, 2) + '\n');
-  else process.stdout.write(renderExplain(d));
+  if (json) process.stdout.write(JSON.stringify({ device: d, classification: views.explainDevice(d) }, null, 2) + '\n');
+  else process.stdout.write(views.renderExplain(d));
   return 0;
 }
 
@@ -277,16 +285,18 @@ async function cmdWatch(argv: string[]): Promise<number> {
   let pv: 4 | 5 = values.mqtt3 === true ? 4 : 5;
   let connectOptions: MqttConnectSecrets | undefined;
   if (url === undefined && values.config !== undefined) {
-    const { config } = loadConfig(values.config);
-    connectOptions = loadMqttSecrets(config.mqtt, { file: values.config }).connectOptions;
-    url = config.mqtt.url ?? `mqtt://${config.mqtt.embedded.host}:${config.mqtt.embedded.port}`;
-    if (config.mqtt.url === undefined) pv = 4;
+    const [{ loadConfig }, { loadMqttSecrets }] = await Promise.all([config(), import('./config/secrets.js')]);
+    const { config: cfg } = loadConfig(values.config);
+    connectOptions = loadMqttSecrets(cfg.mqtt, { file: values.config }).connectOptions;
+    url = cfg.mqtt.url ?? `mqtt://${cfg.mqtt.embedded.host}:${cfg.mqtt.embedded.port}`;
+    if (cfg.mqtt.url === undefined) pv = 4;
   }
   url ??= 'mqtt://127.0.0.1:1883';
   const count = values.count === undefined ? 0 : Number(values.count);
   if (!Number.isInteger(count) || count < 0) throw new UsageError(`--count = ${values.count}: expected a whole number >= 0`);
   const ac = new AbortController();
   for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => ac.abort());
+  const { watch } = await import('./telemetry/watch.js');
   await watch({ url, ...(connectOptions === undefined ? {} : { connectOptions }), ...(values.topic === undefined ? {} : { topic: values.topic }), json: values.json === true, count, protocolVersion: pv, signal: ac.signal });
   return 0;
 }
@@ -295,6 +305,7 @@ async function cmdDecode(argv: string[]): Promise<number> {
   const { values, positionals } = parsed(() => parseArgs({ args: argv, options: { json: { type: 'boolean' } }, allowPositionals: true, strict: true }));
   const file = positionals[0] ?? '-';
   const bytes = readFileSync(file === '-' ? 0 : file);
+  const [{ decodeTelemetry, toJson }, { describe }] = await Promise.all([import('./telemetry/index.js'), import('./telemetry/watch.js')]);
   const m = decodeTelemetry(bytes);
   process.stdout.write((values.json === true ? JSON.stringify(toJson(m), null, 2) : describe(file, m)) + '\n');
   return m.ok ? 0 : 1;
@@ -308,8 +319,9 @@ main(process.argv.slice(2)).then(
     if (err instanceof UsageError) {
       process.stderr.write(`iomt-sensor: ${err.message}\n\n${err.command === undefined ? USAGE : commandUsage(err.command)}`);
       process.exitCode = 2;
-    } else if (err instanceof ConfigError) {
-      process.stderr.write(`iomt-sensor: ${err.message}\n`);
+    } else if ((err as Error | undefined)?.name === 'ConfigError') {
+      // By name: importing ConfigError would load zod and yaml for every command.
+      process.stderr.write(`iomt-sensor: ${(err as Error).message}\n`);
       process.exitCode = 2;
     } else {
       process.stderr.write(`iomt-sensor: ${(err as Error).message}\n`);

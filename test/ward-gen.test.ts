@@ -175,3 +175,56 @@ t.test('the fast frame path writes what the builders write', async (t) => {
     t.equal(Buffer.from(got).toString('hex'), Buffer.from(want).toString('hex'), `case ${i}`);
   }
 });
+
+// flows-bench: the wired fingerprints (scripts/ward/fingerprints.ts) as tshark reads them.
+t.test('fingerprints: tshark reads the DHCP, HTTP, SSH, SNMP, mDNS and SSDP values each device was given', async (t) => {
+  const file = await gen('fp.pcap', { frames: 60000, seed: 3 });
+  const plan = planWard(3, DEVICES);
+  const byMac = new Map(plan.devices.map((d) => [d.mac, d]));
+  const byIp = new Map([...plan.devices, ...plan.external].map((d) => [d.ip, d]));
+  const rows = (filter: string, fields: readonly string[]): string[][] => {
+    const args = ['-r', file, '-n', '-Y', filter, '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=a', '-E', 'aggregator=,'];
+    for (const f of fields) args.push('-e', f);
+    return tshark(args).split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
+  };
+  // DHCP option 55 in order, option 60 and option 12, client by chaddr (RFC 2131 §2).
+  const dhcpRows = rows('dhcp.option.dhcp == 1 || dhcp.option.dhcp == 3', ['dhcp.hw.mac_addr', 'dhcp.option.request_list_item', 'dhcp.option.vendor_class_id', 'dhcp.option.hostname']);
+  t.ok(dhcpRows.length >= 20, `${dhcpRows.length} DHCP client messages`);
+  const dhcpBad = dhcpRows.filter(([mac, prl, vc, host]) => {
+    const d = byMac.get(mac!.split(',')[0]!); // option 61 repeats the hardware address
+    return d === undefined || prl !== d.profile.paramList.join(',') || vc !== (d.vendor.vendorClass ?? '') || host !== d.host;
+  });
+  t.same(dhcpBad.slice(0, 5), [], 'option 55 order, vendor class and host name as the profile says');
+  // HTTP: requests carry the client's User-Agent, answers the server's Server header.
+  const { fingerprintOf } = await import('../scripts/ward/fingerprints.js');
+  const http = rows('tcp && (http.request || http.response)', ['ip.src', 'http.user_agent', 'http.server']);
+  const uas = new Set<string>();
+  const servers = new Set<string>();
+  const httpBad = http.filter(([ip, ua, server]) => {
+    const d = byIp.get(ip!);
+    if (d === undefined) return true;
+    const fp = fingerprintOf(d.vendor);
+    if (ua !== '') uas.add(ua!);
+    if (server !== '') servers.add(server!);
+    return ua !== '' ? ua !== fp.userAgent : server !== (fp.httpServer ?? 'nginx/1.22.1');
+  });
+  t.same(httpBad.slice(0, 5), [], `${http.length} HTTP messages, each with its device's value`);
+  t.ok(uas.size >= 4 && servers.size >= 5, `${uas.size} user agents, ${servers.size} servers: ${[...servers].join(' | ')}`);
+  // SSH identification strings (RFC 4253 §4.2) of servers and clients.
+  const ssh = rows('ssh.protocol', ['ip.src', 'ssh.protocol']);
+  t.ok(ssh.length >= 4, `${ssh.length} SSH identification strings`);
+  t.same(ssh.filter(([ip, s]) => s !== (fingerprintOf(byIp.get(ip!)!.vendor).sshServer ?? 'SSH-2.0-OpenSSH_9.2p1')), [], 'each is its device\'s');
+  // SNMP sysDescr answers.
+  const snmp = rows('snmp.name == 1.3.6.1.2.1.1.1.0 && snmp.data == 2', ['ip.src', 'snmp.value.octets']);
+  t.ok(snmp.length >= 10, `${snmp.length} sysDescr responses`);
+  t.same(snmp.filter(([ip, hex]) => {
+    const d = byIp.get(ip!)!;
+    return Buffer.from(hex!.replace(/:/g, ''), 'hex').toString('utf8') !== (fingerprintOf(d.vendor).sysDescr ?? `${d.vendor.name} ${d.vendor.model}`);
+  }), [], 'sysDescr is the device\'s');
+  // mDNS: the printer's DNS-SD service with its TXT keys; SSDP searches and announcements.
+  const mdns = rows('mdns && dns.flags.response == 1', ['ip.src', 'dns.ptr.domain_name', 'dns.txt']);
+  t.ok(mdns.some(([, ptr, txt]) => /\._pdl-datastream\._tcp\.local$/.test(ptr!) && txt!.includes('usb_MDL=ZD621-203dpi ZPL')), 'a Zebra printer announces _pdl-datastream._tcp with usb_MDL');
+  const ssdp = rows('ssdp', ['ip.src', 'http.request.method', 'http.user_agent', 'http.server']);
+  t.ok(ssdp.some(([, m, ua]) => m === 'M-SEARCH' && ua === 'Microsoft-Windows/10.0 UPnP/1.0'), 'Windows searches');
+  t.equal(tshark(['-r', file, '-Y', '_ws.malformed || _ws.expert.severity >= 6291456']).trim(), '', 'no malformed packet and no expert warning');
+});

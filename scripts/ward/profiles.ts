@@ -64,7 +64,16 @@ export type BehaviourKind =
   /** TLS 1.3 session, tcp/443. */
   | 'https'
   /** Raw print job (ZPL) to a label printer, tcp/9100. */
-  | 'print';
+  | 'print'
+  // Wired fingerprints (fingerprints.ts), flows-bench:
+  /** mDNS/DNS-SD announcement of the device's service, udp/5353 multicast. */
+  | 'mdns'
+  /** SSDP NOTIFY or M-SEARCH, udp/1900 multicast. */
+  | 'ssdp'
+  /** HTTP/1.1 GET to a target's web server, tcp/80: the client's User-Agent, the server's Server header. */
+  | 'http'
+  /** SSH to a target, tcp/22: both identification strings, then the client leaves. */
+  | 'ssh';
 
 export interface Behaviour {
   readonly kind: BehaviourKind;
@@ -170,7 +179,11 @@ export const PROFILES: readonly DeviceProfile[] = [
   {
     cls: 'infusion-server', label: 'infusion management server', segment: 0, dhcp: false, ttl: 128, ipv6: false, paramList: [],
     vendors: [{ name: 'Dell', oui: DELL, model: 'PowerEdge R650', host: 'PUMPSRV' }],
-    behaviours: [...COMMON, { kind: 'hl7', everyS: 60, target: 'hl7-engine', bytes: [200, 900] }],
+    behaviours: [
+      ...COMMON,
+      { kind: 'hl7', everyS: 60, target: 'hl7-engine', bytes: [200, 900] },
+      { kind: 'http', everyS: 30, target: 'infusion-pump', bytes: [200, 1200] },
+    ],
   },
   {
     cls: 'nms-server', label: 'network management / syslog server', segment: 0, dhcp: false, ttl: 64, ipv6: true, paramList: [],
@@ -181,6 +194,8 @@ export const PROFILES: readonly DeviceProfile[] = [
       { kind: 'snmp-poll', everyS: 10, target: 'gateway' },
       { kind: 'snmp-poll', everyS: 15, target: 'ward-phone' },
       { kind: 'nd6', everyS: 600 },
+      { kind: 'ssh', everyS: 300, target: 'gateway' },
+      { kind: 'ssh', everyS: 900, target: 'pacs-server' },
     ],
   },
   {
@@ -256,12 +271,18 @@ export const PROFILES: readonly DeviceProfile[] = [
       { kind: 'print', everyS: 120, target: 'label-printer', bytes: [120, 600] },
       { kind: 'nd6', everyS: 400 },
       { kind: 'dhcp-renew', everyS: 1800 },
+      { kind: 'http', everyS: 120, target: 'label-printer', bytes: [300, 3000] },
+      { kind: 'http', everyS: 180, target: 'infusion-server', bytes: [500, 8000] },
+      { kind: 'ssdp', everyS: 300 },
     ],
   },
   {
     cls: 'label-printer', label: 'label printer', segment: 0, dhcp: true, ttl: 64, ipv6: true, paramList: PRL_EMBEDDED,
     vendors: [{ name: 'Zebra', oui: ZEBRA, model: 'ZD621', host: 'ZD621', vendorClass: 'Zebra ZD621' }],
-    behaviours: [{ kind: 'arp', everyS: 300 }, { kind: 'nd6', everyS: 900 }, { kind: 'dhcp-renew', everyS: 1800 }],
+    behaviours: [
+      { kind: 'arp', everyS: 300 }, { kind: 'nd6', everyS: 900 }, { kind: 'dhcp-renew', everyS: 1800 },
+      { kind: 'mdns', everyS: 120 },
+    ],
   },
   {
     cls: 'ward-phone', label: 'VoIP ward phone', segment: 0, dhcp: true, ttl: 64, ipv6: true, paramList: PRL_UDHCPC,
@@ -275,6 +296,7 @@ export const PROFILES: readonly DeviceProfile[] = [
       { kind: 'arp', everyS: 300 },
       { kind: 'nd6', everyS: 600 },
       { kind: 'dhcp-renew', everyS: 1800 },
+      { kind: 'http', everyS: 240, target: 'nms-server', bytes: [200, 1500] },
     ],
   },
   {
@@ -295,6 +317,7 @@ export const PROFILES: readonly DeviceProfile[] = [
       { kind: 'dns', everyS: 8, target: 'gateway' },
       { kind: 'https', everyS: 6, target: 'external', bytes: [2000, 60000] },
       { kind: 'nd6', everyS: 120 },
+      { kind: 'ssdp', everyS: 60 },
     ],
   },
   {
@@ -308,6 +331,9 @@ export const PROFILES: readonly DeviceProfile[] = [
       { kind: 'arp-sweep', everyS: 20 },
       { kind: 'dns', everyS: 30, target: 'gateway' },
       { kind: 'https', everyS: 25, target: 'external', bytes: [500, 8000] },
+      { kind: 'mdns', everyS: 60 },
+      { kind: 'ssdp', everyS: 90 },
+      { kind: 'http', everyS: 40, target: 'external', bytes: [300, 4000] },
     ],
   },
 ];

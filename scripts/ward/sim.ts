@@ -12,6 +12,7 @@ import { gatewayIp, planWard, DOMAIN, VLAN_ID, type WardDevice, type WardPlan } 
 import { Prng } from './prng.js';
 import type { Behaviour } from './profiles.js';
 import * as P from './payloads.js';
+import * as F from './fingerprints.js';
 
 type Bytes = Uint8Array;
 
@@ -367,7 +368,7 @@ export class WardSim {
         let tt = t;
         for (const oid of oids) {
           const id = r.int(1, 0x7fffffff);
-          const value = oid === P.SNMP_OIDS.sysUpTime ? Math.floor(t / 1e4) + 8_640_000 : oid === P.SNMP_OIDS.sysName ? s.host : `${s.vendor.name} ${s.vendor.model}`;
+          const value = oid === P.SNMP_OIDS.sysUpTime ? Math.floor(t / 1e4) + 8_640_000 : oid === P.SNMP_OIDS.sysName ? s.host : F.fingerprintOf(s.vendor).sysDescr ?? `${s.vendor.name} ${s.vendor.model}`;
           tt = this.udpExchange(tt, d, s, this.ephemeral(d), 161, P.snmpGet(id, oid), P.snmpResponse(id, oid, value), 400 + r.next() * 1500) + 200;
         }
         return;
@@ -421,6 +422,44 @@ export class WardSim {
         ]);
         return;
       }
+      case 'mdns': {
+        const m = F.fingerprintOf(d.vendor).mdns;
+        if (m === undefined) return;
+        const instance = m.service === '_workstation._tcp' ? `${d.host.toLowerCase()} [${d.mac}]` : `${d.vendor.name} ${d.vendor.model} ${d.host}`;
+        const port = m.service === '_pdl-datastream._tcp' ? 9100 : m.service === '_ipp._tcp' ? 631 : 9;
+        this.multicast(t, d, '224.0.0.251', 5353, 5353, 255, F.mdnsAnnounce(d.host.toLowerCase(), instance, m.service, port, m.txt, d.ip));
+        return;
+      }
+      case 'ssdp': {
+        const m = F.fingerprintOf(d.vendor).ssdp;
+        if (m === undefined) return;
+        // UPnP Device Architecture 2.0 §1.1.2: multicast TTL 2 by default.
+        if (m.method === 'NOTIFY') this.multicast(t, d, '239.255.255.250', 1900, 1900, 2, F.ssdpNotify(d.ip, `4d696e69-5550-6e50-${d.mac.replace(/:/g, '')}`, m.agent, m.type));
+        else this.multicast(t, d, '239.255.255.250', this.ephemeral(d), 1900, 2, F.ssdpSearch(m.agent, m.type));
+        return;
+      }
+      case 'http': {
+        const s = target();
+        const ua = F.fingerprintOf(d.vendor).userAgent;
+        if (s === undefined || ua === undefined) return;
+        const host = s.segment === -1 ? s.host : `${s.host.toLowerCase()}.${DOMAIN}`;
+        const server = F.fingerprintOf(s.vendor).httpServer ?? 'nginx/1.22.1';
+        this.tcpSession(t, d, s, 80, [
+          { fromClient: true, data: F.httpGet(host, r.pick(['/status', '/api/v1/state', '/index.html']), ua), think: 100 },
+          { fromClient: false, data: F.httpOk(server, size()), think: 500 + r.next() * 4000 },
+        ]);
+        return;
+      }
+      case 'ssh': {
+        const s = target();
+        const server = s === undefined ? undefined : F.fingerprintOf(s.vendor).sshServer;
+        if (s === undefined || server === undefined) return;
+        this.tcpSession(t, d, s, 22, [
+          { fromClient: false, data: F.sshIdent(server), think: 300 },
+          { fromClient: true, data: F.sshIdent(F.fingerprintOf(d.vendor).sshServer ?? 'SSH-2.0-OpenSSH_9.2p1'), think: 200 },
+        ]);
+        return;
+      }
       case 'print': {
         const s = target();
         if (s === undefined) return;
@@ -428,6 +467,16 @@ export class WardSim {
         return;
       }
     }
+  }
+
+  /** A UDP datagram from d to an IPv4 multicast group (MAC per RFC 1112 §6.4). */
+  private multicast(t: number, d: WardDevice, group: string, sport: number, dport: number, ttl: number, payload: Bytes): void {
+    const g = group.split('.').map(Number);
+    const mac = `01:00:5e:${[g[1]! & 0x7f, g[2]!, g[3]!].map((b) => b.toString(16).padStart(2, '0')).join(':')}`;
+    const st = this.state[d.idx]!;
+    st.ipId = (st.ipId + 1) & 0xffff;
+    this.push(t, this.eth(d.mac, mac, d.segment, 0x0800,
+      ipv4({ src: d.ip, dst: group, proto: 17, ttl, id: st.ipId }, udp({ sport, dport, checksumWith: { src: d.ip, dst: group } }, payload))));
   }
 
   /** ARP request from d for ip (owned by x) and x's reply (RFC 826). */

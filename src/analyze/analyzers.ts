@@ -12,6 +12,9 @@ import type { Analyzer } from './types.js';
 import { InventoryAnalyzer, inventoryOptions, type SightingSource } from './inventory/index.js';
 import { CredentialsAnalyzer } from './credentials/index.js';
 import { TelnetBannerSource, wiredAppSources } from './wired-app/sources.js';
+// flows-bench: the flow table and server-port facts.
+import { FlowsAnalyzer, flowOptions } from './flows/index.js';
+import { ServerPortSource } from './flows/server-port.js';
 
 /** Shared reference data the analyzers need; loaded once by the caller. */
 export interface AnalyzerDeps {
@@ -28,6 +31,7 @@ export function sightingSources(config: Config): SightingSource[] {
     ...wiredDiscoverySources(),
     // wired-app (issue 7 part B): HTTP, TLS, SNMP, SSH, FTP, Telnet.
     ...wiredAppSources(config.wired_app.max_telnet_sessions),
+    new ServerPortSource(config.inventory.site_networks), // flows-bench: port.server from SYN+ACK and UDP responses
   ];
 }
 
@@ -37,5 +41,6 @@ export function buildAnalyzers(config: Config, deps: AnalyzerDeps): Analyzer[] {
     new InventoryAnalyzer(inventoryOptions(config), deps.oui, sources),
     // wired-app (issue 7 part B): credential verdicts; reports the Telnet source's session table.
     new CredentialsAnalyzer(sources.find((s): s is TelnetBannerSource => s instanceof TelnetBannerSource)),
+    new FlowsAnalyzer(flowOptions(config)), // flows-bench: the bounded flow table
   ];
 }

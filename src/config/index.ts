@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { createRequire } from 'node:module';
 import type { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
 
@@ -78,7 +78,15 @@ export function validateConfig(raw: unknown, file = '(inline)'): Config {
   return r.data;
 }
 
+/**
+ * The YAML parser, loaded on first use: `replay` without --config and the
+ * other commands that read no file skip its start-up cost (issue 7).
+ */
+let yaml: typeof import('yaml') | undefined;
+
 export function parseConfigText(text: string, file = '(inline)'): Config {
+  yaml ??= createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  const { parse: parseYaml, YAMLParseError } = yaml;
   let raw: unknown;
   try {
     raw = parseYaml(text, { prettyErrors: true, uniqueKeys: true });

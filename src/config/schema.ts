@@ -206,6 +206,17 @@ export const configSchema = z.strictObject({
       max_telnet_sessions: z.number().int().min(16).max(1_000_000).default(1024),
     })
     .default({ max_telnet_sessions: 1024 }),
+  // flows-bench: the flow table (src/analyze/flows/).
+  flows: z
+    .strictObject({
+      /** Flows kept at once; a new one recycles an idle flow or evicts the least recently seen (counted). */
+      max_flows: z.number().int().min(16).max(4_000_000).default(16_384),
+      /** Seconds without a packet after which a flow leaves the table (counted as flows.expired). */
+      idle_timeout_s: z.number().int().min(1).max(86_400).default(300),
+      /** Seconds between writes of the changed flows to the store. */
+      snapshot_interval_s: z.number().int().min(10).max(86_400).default(300),
+    })
+    .default({ max_flows: 16_384, idle_timeout_s: 300, snapshot_interval_s: 300 }),
 }).superRefine((c, ctx) => {
   c.sources.forEach((s, i) => {
     if (s.type === 'pcap-live' && s.immediate && (s.tool !== 'tcpdump' || s.via !== 'child')) {

@@ -7,6 +7,14 @@
  * `oui-data` npm package (MA-L only) is the fallback. Both are the IEEE's own
  * data; neither is a hand-made list. Loaded on first use, then held as three
  * maps keyed by the prefix as a number so a lookup is three Map reads.
+ *
+ * Start-up (issue 7): parsing the 4.3 MB of CSV costs a short replay most of
+ * its run time and about 10 MB of heap. So the first SCAN_LOOKUPS distinct
+ * prefixes are found by searching the raw bytes for the prefix (one
+ * Buffer.indexOf per registry file, about 1.5 ms), and only a
+ * capture with more distinct vendors than that pays for the full parse;
+ * the agent's status (`source`) parses at once. Both paths read rows with
+ * the same `readRow`, so they give the same names.
  */
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,6 +30,17 @@ export interface OuiSource {
 
 type Width = 24 | 28 | 36;
 
+/** Distinct prefixes looked up by searching the bytes before the registries are parsed in full. */
+export const SCAN_LOOKUPS = 8;
+
+/** Search order: longest prefix first; iab.csv before oui36.csv because the full parse lets iab.csv overwrite. */
+const FILES: ReadonlyArray<readonly [string, Width]> = [
+  ['iab.csv', 36],
+  ['oui36.csv', 36],
+  ['mam.csv', 28],
+  ['oui.csv', 24],
+];
+
 export class OuiRegistry {
   private readonly maps = new Map<Width, Map<number, string>>([
     [24, new Map()],
@@ -29,6 +48,9 @@ export class OuiRegistry {
     [36, new Map()],
   ]);
   private loaded: OuiSource | undefined;
+  /** Scan mode: the registry files' bytes, and the answers found so far by prefix (36-bit key). */
+  private raw: Array<readonly [Buffer, Width]> | undefined;
+  private readonly scanned = new Map<number, string | undefined>();
 
   /** @param ieeeDataDir Debian ieee-data directory; tests may point elsewhere. */
   constructor(private readonly ieeeDataDir = '/usr/share/ieee-data') {}
@@ -39,10 +61,17 @@ export class OuiRegistry {
 
   /** Vendor of a 48-bit MAC given as a number, or undefined. Locally administered addresses have none. */
   lookup(mac: number): string | undefined {
-    this.ensure();
     const hi24 = Math.floor(mac / 2 ** 24);
     // Bit 1 of the first octet set: a locally administered (often randomised) address, no IEEE owner.
     if ((hi24 >>> 16) & 0x02) return undefined;
+    if (this.loaded === undefined && this.scanned.size < SCAN_LOOKUPS && this.canScan()) {
+      const key = Math.floor(mac / 2 ** 12);
+      if (this.scanned.has(key)) return this.scanned.get(key);
+      const v = this.scan(mac);
+      this.scanned.set(key, v);
+      return v;
+    }
+    this.ensure();
     return (
       this.maps.get(36)!.get(Math.floor(mac / 2 ** 12)) ??
       this.maps.get(28)!.get(Math.floor(mac / 2 ** 20)) ??
@@ -50,8 +79,40 @@ export class OuiRegistry {
     );
   }
 
+  /** True when the ieee-data CSVs are there (the npm fallback is one JS table: nothing to scan). */
+  private canScan(): boolean {
+    if (this.raw !== undefined) return true;
+    if (!existsSync(join(this.ieeeDataDir, 'oui.csv'))) return false;
+    this.raw = FILES.filter(([f]) => existsSync(join(this.ieeeDataDir, f))).map(([f, w]) => [readFileSync(join(this.ieeeDataDir, f)), w] as const);
+    return true;
+  }
+
+  /**
+   * The longest registered prefix of `mac`, found by searching each file's
+   * bytes for `,<HEX>,`; within a file the last row wins, as in the full parse
+   * (the registry repeats a few MA-L prefixes).
+   */
+  private scan(mac: number): string | undefined {
+    for (const [buf, width] of this.raw!) {
+      let found: string | undefined;
+      const digits = width / 4;
+      const hex = Math.floor(mac / 2 ** (48 - width)).toString(16).toUpperCase().padStart(digits, '0');
+      const needle = `,${hex},`;
+      for (let at = buf.indexOf(needle); at >= 0; at = buf.indexOf(needle, at + 1)) {
+        // Only the second field of a row counts: the first field (MA-L, IAB ...) has no comma.
+        const line = buf.lastIndexOf(0x0a, at) + 1;
+        if (buf.indexOf(0x2c, line) !== at) continue;
+        const row = readRow(buf, line, width);
+        if (row !== undefined) found = row.name;
+      }
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+
   private ensure(): OuiSource {
     if (this.loaded) return this.loaded;
+    this.raw = undefined;
     const files: Array<[string, Width]> = [
       ['oui.csv', 24],
       ['mam.csv', 28],
@@ -93,44 +154,50 @@ export class OuiRegistry {
    */
   private parseCsv(buf: Buffer, width: Width, names: Map<string, string>): number {
     const map = this.maps.get(width)!;
-    const digits = width / 4;
     let n = 0;
     let line = buf.indexOf(0x0a) + 1; // skip the header row
     while (line > 0 && line < buf.length) {
-      const next = buf.indexOf(0x0a, line);
-      const end = next < 0 ? buf.length : next;
-      const c1 = buf.indexOf(0x2c, line);
-      if (c1 > 0 && c1 + 1 + digits < end && buf[c1 + 1 + digits] === 0x2c) {
-        let prefix = 0;
-        let ok = true;
-        for (let i = c1 + 1; i <= c1 + digits; i++) {
-          const h = hexValue(buf[i]!);
-          if (h < 0) ok = false;
-          prefix = prefix * 16 + h;
+      const row = readRow(buf, line, width);
+      if (row !== undefined) {
+        let name = names.get(row.name);
+        if (name === undefined) {
+          name = row.name;
+          names.set(name, name);
         }
-        let a = c1 + 2 + digits;
-        let b: number;
-        if (buf[a] === 0x22) {
-          a++;
-          b = buf.indexOf(0x22, a);
-          while (b >= 0 && b < end && buf[b + 1] === 0x22) b = buf.indexOf(0x22, b + 2);
-        } else b = buf.indexOf(0x2c, a);
-        if (b < 0 || b > end) b = end;
-        const raw = buf.toString('utf8', a, b).replaceAll('""', '"').trim();
-        if (ok && raw !== '') {
-          let name = names.get(raw);
-          if (name === undefined) {
-            name = raw;
-            names.set(raw, raw);
-          }
-          map.set(prefix, name);
-          n++;
-        }
+        map.set(row.prefix, name);
+        n++;
       }
+      const next = buf.indexOf(0x0a, line);
       line = next < 0 ? -1 : next + 1;
     }
     return n;
   }
+}
+
+/** The row starting at `line`: its prefix and organisation name, or undefined when it is not a well-formed row. */
+function readRow(buf: Buffer, line: number, width: Width): { prefix: number; name: string } | undefined {
+  const digits = width / 4;
+  const next = buf.indexOf(0x0a, line);
+  const end = next < 0 ? buf.length : next;
+  const c1 = buf.indexOf(0x2c, line);
+  if (!(c1 > 0 && c1 + 1 + digits < end && buf[c1 + 1 + digits] === 0x2c)) return undefined;
+  let prefix = 0;
+  let ok = true;
+  for (let i = c1 + 1; i <= c1 + digits; i++) {
+    const h = hexValue(buf[i]!);
+    if (h < 0) ok = false;
+    prefix = prefix * 16 + h;
+  }
+  let a = c1 + 2 + digits;
+  let b: number;
+  if (buf[a] === 0x22) {
+    a++;
+    b = buf.indexOf(0x22, a);
+    while (b >= 0 && b < end && buf[b + 1] === 0x22) b = buf.indexOf(0x22, b + 2);
+  } else b = buf.indexOf(0x2c, a);
+  if (b < 0 || b > end) b = end;
+  const name = buf.toString('utf8', a, b).replaceAll('""', '"').trim();
+  return ok && name !== '' ? { prefix, name } : undefined;
 }
 
 function hexValue(c: number): number {
