@@ -9,6 +9,7 @@ import type { Config } from '../config/index.js';
 import type { OuiRegistry } from '../identify/oui.js';
 import type { Analyzer } from './types.js';
 import { InventoryAnalyzer, inventoryOptions, type SightingSource } from './inventory/index.js';
+import { VulnsAnalyzer, vulnsOptions } from './vulns/index.js';
 
 /** Shared reference data the analyzers need; loaded once by the caller. */
 export interface AnalyzerDeps {
@@ -24,5 +25,10 @@ export function sightingSources(_config: Config): SightingSource[] {
 }
 
 export function buildAnalyzers(config: Config, deps: AnalyzerDeps): Analyzer[] {
-  return [new InventoryAnalyzer(inventoryOptions(config), deps.oui, sightingSources(config))];
+  const inventory = new InventoryAnalyzer(inventoryOptions(config), deps.oui, sightingSources(config));
+  return [
+    inventory,
+    // vulns (issue 12): follows the inventory's deltas; the agent hands it the feed (setFeed).
+    new VulnsAnalyzer(vulnsOptions(config), inventory),
+  ];
 }

@@ -126,15 +126,17 @@ function sourceRoutes(ip: Ipv4View): number {
 
 /**
  * RFC 1035 §4.1.4: a compression pointer must point to a prior occurrence
- * of a name. A pointer at or after itself, or past the message, is what
- * NAME:WRECK used. Only the question names are walked (at most 16 labels
- * each, 8 questions): enough to see the abuse, bounded per packet.
+ * of a name. A pointer into the header, or into the name it belongs to
+ * (a loop), or at or past itself, is what NAME:WRECK used. Only the
+ * question names are walked (at most 64 labels each, 8 questions): enough
+ * to see the abuse, bounded per packet.
  */
 export function dnsCompressionAbuse(b: Uint8Array, start: number, end: number): string | undefined {
   if (end - start < 12) return undefined;
   const qd = (b[start + 4]! << 8) | b[start + 5]!;
   let p = start + 12;
   for (let q = 0; q < Math.min(qd, 8); q++) {
+    const nameStart = p;
     for (let labels = 0; ; labels++) {
       if (p >= end || labels > 63) return undefined;
       const len = b[p]!;
@@ -145,8 +147,8 @@ export function dnsCompressionAbuse(b: Uint8Array, start: number, end: number): 
       if ((len & 0xc0) === 0xc0) {
         if (p + 1 >= end) return undefined;
         const target = ((len & 0x3f) << 8) | b[p + 1]!;
-        // A pointer past the message is also one not before itself.
-        if (start + target >= p) return `pointer at ${p - start} to ${target}, not before itself`;
+        if (target < 12) return `pointer at ${p - start} into the header (${target})`;
+        if (start + target >= nameStart) return `pointer at ${p - start} to ${target}, not before its own name`;
         p += 2;
         break;
       }
