@@ -49,7 +49,8 @@ export interface InventoryFeedback {
 
 interface Kept {
   body: DeviceVulnsBody;
-  json: string;
+  /** What a subscriber would see change (signature()): compared instead of the whole body. */
+  sig: string;
 }
 
 const MAX_INDICATOR_DEVICES = 1024;
@@ -69,7 +70,8 @@ export class VulnsAnalyzer implements Analyzer {
   /** Indicator rules that fired, per device id (bounded). */
   private readonly indicators = new Map<string, Map<string, IndicatorRule>>();
   readonly counters = { correlated: 0, devices_evicted: 0, indicator_devices_evicted: 0, restore_rejected: 0, indicator_hits: 0 };
-  rankingDirty = false;
+  /** Matches by matching input during one correlation pass: a ward's pumps of one model and firmware are matched once. */
+  private passCache = new Map<string, { body: DeviceVulnsBody | undefined; sig: string }>();
 
   constructor(
     private opts: VulnsOptions,
@@ -96,7 +98,7 @@ export class VulnsAnalyzer implements Analyzer {
         this.counters.restore_rejected++;
         continue;
       }
-      this.results.set(key, { body: b, json: JSON.stringify(b) });
+      this.results.set(key, { body: b, sig: signature(b) });
     }
   }
 
@@ -188,17 +190,18 @@ export class VulnsAnalyzer implements Analyzer {
     this.all = false;
     this.pending.clear();
     const changed: DeviceVulnsBody[] = [];
+    this.passCache = new Map();
     for (const id of ids) {
-      const body = this.evaluate(id);
+      const r = this.evaluateSig(id);
       this.counters.correlated++;
       const prev = this.results.get(id);
-      if (body === undefined) {
+      if (r === undefined) {
         if (prev !== undefined) this.cleared.add(id);
         continue;
       }
-      const json = JSON.stringify(body);
-      if (prev?.json === json) continue;
-      this.results.set(id, { body, json });
+      const { body, sig } = r;
+      if (prev?.sig === sig) continue;
+      this.results.set(id, { body, sig });
       this.cleared.delete(id);
       out.put('vulns', id, body);
       changed.push(body);
@@ -210,6 +213,7 @@ export class VulnsAnalyzer implements Analyzer {
       out.del('vulns', k);
     }
     this.cleared.clear();
+    this.passCache = new Map();
     if (changed.length === 0 && cleared.length === 0) return;
     const chunk = this.opts.chunk ?? 200;
     changed.sort((a, b) => (a.device < b.device ? -1 : a.device > b.device ? 1 : 0));
@@ -220,27 +224,45 @@ export class VulnsAnalyzer implements Analyzer {
 
   /** One device's result, or undefined when nothing applies to it. */
   evaluate(id: string): DeviceVulnsBody | undefined {
+    return this.evaluateSig(id)?.body;
+  }
+
+  /**
+   * One device's result and its signature. Within a pass, devices with the
+   * same matching input and the same risk inputs (class, services, peers,
+   * indicators) share one computation: only the device id differs.
+   */
+  private evaluateSig(id: string): { body: DeviceVulnsBody; sig: string } | undefined {
     const index = this.index;
     if (index === undefined) return undefined;
     const rec = this.devices.get(id)?.record;
-    const matches: VulnMatch[] = rec !== undefined ? matchDevice(rec, index) : [];
-    const rules = [...(this.indicators.get(id)?.values() ?? [])];
-    if (matches.length === 0 && rules.length === 0) return undefined;
+    const rules = [...(this.indicators.get(id)?.values() ?? [])].sort((a, b) => (a.code < b.code ? -1 : 1));
+    const key = `${rec === undefined ? '' : matchingInput(rec)}\u0002${rec === undefined ? '' : identityOf(rec)}\u0002${rules.map((r) => r.code).join(',')}`;
+    const cached = this.passCache.get(key);
+    if (cached !== undefined) return cached.body === undefined ? undefined : { body: { ...cached.body, device: id }, sig: cached.sig };
+    const matches: VulnMatch[] = rec === undefined ? [] : matchDevice(rec, index);
+    if (matches.length === 0 && rules.length === 0) {
+      this.passCache.set(key, { body: undefined, sig: '' });
+      return undefined;
+    }
     const indicatorCves = rules.flatMap((r) => r.cves);
     const risk = riskOf(rec ?? { attrs: [] }, matches, { ...(index.feed.kev !== undefined ? { kev: index.feed.kev } : {}), ...(index.feed.epss !== undefined ? { epss: index.feed.epss } : {}), indicatorCves });
     const bodies: VulnMatchBody[] = [...matches]
       .sort((a, b) => b.cvss - a.cvss || (a.advisory < b.advisory ? -1 : 1))
       .slice(0, this.opts.maxMatchesPerDevice)
       .map(matchBody);
-    for (const r of rules.sort((a, b) => (a.code < b.code ? -1 : 1))) {
+    for (const r of rules) {
       bodies.push({ advisory: r.source.slice(0, 120), product: 'passive indicator', confidence: 'range', cves: [...r.cves], cvss10: 0, advisoryEvidence: r.source, deviceEvidence: [`alert ${r.code}`], indicator: r.code });
     }
-    return {
+    const body: DeviceVulnsBody = {
       device: id,
       score: risk.score,
       factors: risk.factors.map((f) => ({ name: f.name, value100: Math.round(f.value * 100), weight: f.weight, points: f.points, detail: f.detail })),
       matches: bodies,
     };
+    const sig = signature(body);
+    this.passCache.set(key, { body, sig });
+    return { body, sig };
   }
 
   private publishRanking(out: Sink): void {
@@ -270,6 +292,23 @@ export function rankingEntry(b: DeviceVulnsBody, i: number): RankingEntryBody {
   if (top !== undefined) reasons.push(`${top.advisory} ${top.product}: ${top.cves.slice(0, 3).join(', ')}${top.cves.length > 3 ? ` +${top.cves.length - 3}` : ''} (${top.confidence})`);
   const remediation = top?.remediation !== undefined ? `${top.remediation}: ${top.remediationText ?? ''}`.slice(0, 300) : undefined;
   return { rank: i + 1, device: b.device, score: b.score, reasons, ...(remediation !== undefined ? { remediation } : {}) };
+}
+
+/** A result's signature: score, factors and what each match says, without the texts that only follow from them. */
+function signature(b: DeviceVulnsBody): string {
+  let s = `${b.score}`;
+  for (const f of b.factors) s += `|${f.points}:${f.detail}`;
+  for (const m of b.matches) s += `|${m.advisoryEvidence}:${m.confidence}:${m.cves.join(',')}:${m.cvss10}:${m.remediation ?? ''}:${m.remediationText?.length ?? 0}:${m.deviceEvidence.join(',')}`;
+  return s;
+}
+
+/** Everything `matchDevice` reads, evidence included: equal inputs, equal matches. */
+function matchingInput(r: DeviceRecord): string {
+  let s = '';
+  for (const a of r.attrs) {
+    if (a.name === 'vendor' || a.name === 'model' || a.name === 'firmware' || a.name === 'software') s += `${a.name}\u0000${a.value}\u0000${a.proto}\u0000${a.field}\u0000${a.confidence}\u0000${a.source}\u0001`;
+  }
+  return s;
 }
 
 /** What matching reads of a device: a change here, and only here, re-correlates it. */

@@ -15,7 +15,7 @@
  * A device whose version the advisory's range excludes, or that a `fixed`
  * or `known_not_affected` product names, does not match at all.
  */
-import type { AdvisoryIndex, IndexedProduct, Remediation } from '../../identify/advisories/index.js';
+import { summarise, type AdvisoryIndex, type IndexedProduct, type Remediation } from '../../identify/advisories/index.js';
 import { canonicalVendor, words } from '../../identify/advisories/names.js';
 import { covers, versionIn } from '../../identify/advisories/version.js';
 import type { DeviceAttribute, InventoryDevice } from '../../telemetry/kinds.js';
@@ -43,7 +43,6 @@ export interface VulnMatch {
 }
 
 const RANK: Readonly<Record<MatchConfidence, number>> = { vendor: 1, product: 2, range: 3, exact: 4 };
-const REMEDIATION_ORDER: Readonly<Record<string, number>> = { vendor_fix: 0, mitigation: 1, workaround: 2, no_fix_planned: 3, none_available: 4 };
 
 const evidence = (a: DeviceAttribute): string => `${a.name} ${JSON.stringify(a.value)} (${a.proto} ${a.field}, confidence ${a.confidence}, ${a.source})`;
 
@@ -75,6 +74,8 @@ export function matchDevice(dev: Pick<InventoryDevice, 'attrs'>, index: Advisory
   if (vendorIds.size === 0) return [];
   const modelWords: string[] = [];
   for (const a of [...models, ...vendors]) modelWords.push(...words(a.value));
+  const modelSet = new Set(modelWords);
+  const joined = modelWords.join('');
   const out = new Map<string, VulnMatch>();
   for (const [vendorId, vendorAttr] of vendorIds) {
     const products = index.byVendor.get(vendorId)!;
@@ -88,7 +89,7 @@ export function matchDevice(dev: Pick<InventoryDevice, 'attrs'>, index: Advisory
     // CVEs a `fixed` or `known_not_affected` product the device is (by version or variant) takes off.
     const fixed = new Map<string, Set<string>>();
     for (const p of products) {
-      if (!modelMatchesAny(modelWords, p.product.keys)) continue;
+      if (!modelMatchesAny(modelSet, joined, p.product.keys)) continue;
       const used = [vendorAttr, ...models.filter((m) => m !== vendorAttr)];
       const c = judge(p, modelWords, versions, used);
       if (c === 'cleared') {
@@ -110,8 +111,8 @@ export function matchDevice(dev: Pick<InventoryDevice, 'attrs'>, index: Advisory
       const id = c.p.advisory.id;
       if (c.confidence === 'product' && decided.has(id)) continue;
       const drop = fixed.get(id);
-      const vulns = c.p.vulns.filter((v) => v.status === 'affected' && !(drop?.has(v.cve) ?? false));
-      if (vulns.length === 0) continue;
+      const vulns = drop === undefined ? undefined : c.p.vulns.filter((v) => v.status === 'affected' && !drop.has(v.cve));
+      if ((vulns ?? c.p.vulns).every((v) => v.status !== 'affected')) continue;
       const m = toMatch(c.p, c.confidence, vulns, c.used);
       const prev = out.get(m.advisory);
       out.set(m.advisory, prev === undefined ? m : merge(prev, m));
@@ -120,10 +121,9 @@ export function matchDevice(dev: Pick<InventoryDevice, 'attrs'>, index: Advisory
   return [...out.values()].sort((a, b) => (a.advisory < b.advisory ? -1 : a.advisory > b.advisory ? 1 : 0));
 }
 
-function modelMatchesAny(modelWords: readonly string[], keys: readonly (readonly string[])[]): boolean {
-  const joined = modelWords.join('');
+function modelMatchesAny(modelWords: ReadonlySet<string>, joined: string, keys: readonly (readonly string[])[]): boolean {
   for (const key of keys) {
-    if (key.every((w) => modelWords.includes(w))) return true;
+    if (key.every((w) => modelWords.has(w))) return true;
     const k = key.join('');
     if (k.length >= 4 && joined.includes(k)) return true;
   }
@@ -155,39 +155,28 @@ function judge(p: IndexedProduct, modelWords: readonly string[], versions: reado
 
 function vendorOnly(products: readonly IndexedProduct[], vendorAttr: DeviceAttribute, out: Map<string, VulnMatch>): void {
   for (const p of products) {
-    const vulns = p.vulns.filter((v) => v.status === 'affected');
-    if (vulns.length === 0) continue;
-    const m = toMatch(p, 'vendor', vulns, [vendorAttr]);
+    if (p.summary.cves.length === 0) continue;
+    const m = toMatch(p, 'vendor', undefined, [vendorAttr]);
     const prev = out.get(m.advisory);
     out.set(m.advisory, prev === undefined ? m : merge(prev, m));
   }
 }
 
-function toMatch(p: IndexedProduct, confidence: MatchConfidence, vulns: IndexedProduct['vulns'], used: readonly DeviceAttribute[]): VulnMatch {
-  let cvss = 0;
-  let vector = '';
-  const cves = new Set<string>();
-  const rem = new Map<string, Remediation>();
-  for (const v of vulns) {
-    cves.add(v.cve);
-    if (v.cvss !== undefined && v.cvss.baseScore > cvss) {
-      cvss = v.cvss.baseScore;
-      vector = v.cvss.vector;
-    }
-    for (const r of v.remediations) if (!rem.has(`${r.category}\0${r.details}`)) rem.set(`${r.category}\0${r.details}`, r);
-  }
+function toMatch(p: IndexedProduct, confidence: MatchConfidence, vulns: IndexedProduct['vulns'] | undefined, used: readonly DeviceAttribute[]): VulnMatch {
+  // The product's own summary unless a fixed product took some CVEs off.
+  const sum = vulns === undefined ? p.summary : summarise(vulns);
   const pr = p.product;
   return {
     advisory: p.advisory.id,
     advisoryVersion: p.advisory.version,
     product: pr.fullName,
     confidence,
-    cves: [...cves].sort(),
-    cvss,
-    vector,
+    cves: sum.cves,
+    cvss: sum.cvss,
+    vector: sum.vector,
     advisoryEvidence: `${p.advisory.id} ${pr.path} ${pr.versionField}${pr.version.text !== '' ? ` ${JSON.stringify(pr.version.text)}` : ''}`,
     deviceEvidence: used.map(evidence),
-    remediations: [...rem.values()].sort((a, b) => (REMEDIATION_ORDER[a.category] ?? 9) - (REMEDIATION_ORDER[b.category] ?? 9)),
+    remediations: sum.remediations,
   };
 }
 

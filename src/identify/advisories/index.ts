@@ -24,6 +24,34 @@ export interface IndexedProduct {
   readonly advisory: Advisory;
   readonly product: AdvisoryProduct;
   readonly vulns: readonly ProductVuln[];
+  /** The affected vulnerabilities summed up once, so a match costs no sorting: CVEs sorted, worst CVSS, remediations vendor fixes first. */
+  readonly summary: ProductSummary;
+}
+
+export interface ProductSummary {
+  readonly cves: readonly string[];
+  readonly cvss: number;
+  readonly vector: string;
+  readonly remediations: readonly Remediation[];
+}
+
+const REMEDIATION_ORDER: Readonly<Record<string, number>> = { vendor_fix: 0, mitigation: 1, workaround: 2, no_fix_planned: 3, none_available: 4 };
+
+/** CVEs, worst score and remediations of some of a product's vulnerabilities. */
+export function summarise(vulns: readonly ProductVuln[]): ProductSummary {
+  let cvss = 0;
+  let vector = '';
+  const cves = new Set<string>();
+  const rem = new Map<string, Remediation>();
+  for (const v of vulns) {
+    cves.add(v.cve);
+    if (v.cvss !== undefined && v.cvss.baseScore > cvss) {
+      cvss = v.cvss.baseScore;
+      vector = v.cvss.vector;
+    }
+    for (const r of v.remediations) if (!rem.has(`${r.category}\0${r.details}`)) rem.set(`${r.category}\0${r.details}`, r);
+  }
+  return { cves: [...cves].sort(), cvss, vector, remediations: [...rem.values()].sort((a, b) => (REMEDIATION_ORDER[a.category] ?? 9) - (REMEDIATION_ORDER[b.category] ?? 9)) };
 }
 
 export class AdvisoryIndex {
@@ -50,9 +78,10 @@ export class AdvisoryIndex {
           });
         }
         if (vulns.length === 0) continue;
+        const entry: IndexedProduct = { advisory: a, product: p, vulns, summary: summarise(vulns.filter((v) => v.status === 'affected')) };
         const list = this.byVendor.get(p.vendorId);
-        if (list === undefined) this.byVendor.set(p.vendorId, [{ advisory: a, product: p, vulns }]);
-        else list.push({ advisory: a, product: p, vulns });
+        if (list === undefined) this.byVendor.set(p.vendorId, [entry]);
+        else list.push(entry);
         if (!this.vendors.has(p.vendorId)) this.vendors.set(p.vendorId, p.vendor);
       }
     }
