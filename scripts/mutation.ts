@@ -48,6 +48,12 @@ const TARGETS: readonly Target[] = [
     mutate: ['src/analyze/inventory/**/*.ts'],
     tests: ['dist/src/analyze/inventory/*.test.js', 'dist/test/store-migration.test.js'],
   },
+  // vulns (issue 12): matching, versions, names, CSAF reading and risk, against the validator-free table test.
+  {
+    name: 'src/analyze/vulns',
+    mutate: ['src/analyze/vulns/match.ts', 'src/analyze/vulns/risk.ts', 'src/identify/advisories/version.ts', 'src/identify/advisories/names.ts', 'src/identify/advisories/csaf.ts'],
+    tests: ['dist/src/analyze/vulns/vulns.mutation.test.js'],
+  },
 ];
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
