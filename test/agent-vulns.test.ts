@@ -85,7 +85,7 @@ vulns: {feed_dir: ${feedDir}, feed_check_s: 3600}
 
   const agent = runAgent(['--config', cfg]);
   t.teardown(() => void agent.child.kill('SIGKILL'));
-  await until('the first vulns delta', () => got.length >= 1, 90_000).catch((e) => {
+  await until('the first vulns delta', () => got.length >= 1, 240_000).catch((e) => {
     throw new Error(`${String(e)}\n${agent.output()}`);
   });
   t.same(got[0]!.devices.map((d) => d.device), [`mac:${PUMP}`, `mac:${MONITOR}`], 'pump and monitor match; no MyCareLink advisory yet; the printer never');
@@ -95,7 +95,7 @@ vulns: {feed_dir: ${feedDir}, feed_check_s: 3600}
   // Drop the MyCareLink advisory in, and reload.
   copyFileSync(join(csafDir(), 'icsma-18-219-01.json'), join(feedDir, 'icsma-18-219-01.json'));
   agent.child.kill('SIGHUP');
-  await until('a second vulns delta', () => got.length >= 2, 60_000).catch((e) => {
+  await until('a second vulns delta', () => got.length >= 2, 240_000).catch((e) => {
     throw new Error(`${String(e)}\n${agent.output()}`);
   });
   t.same(got[1]!.devices.map((d) => d.device), [`mac:${CARELINK}`], 'only the device the new advisory affects');
