@@ -84,6 +84,12 @@ const TARGETS: readonly Target[] = [
   { name: 'src/identify', mutate: ['src/identify/engine.ts', 'src/identify/rules/**/*.ts'], tests: ['dist/src/identify/*.test.js'] },
   // flows-bench: the flow table and server-port facts (the tshark conformance test is too slow to run per mutant).
   { name: 'src/analyze/flows', mutate: ['src/analyze/flows/**/*.ts'], tests: ['dist/src/analyze/flows/*.test.js'] },
+  // vulns (issue 12): matching, versions, names, CSAF reading and risk, against the validator-free table test.
+  {
+    name: 'src/analyze/vulns',
+    mutate: ['src/analyze/vulns/match.ts', 'src/analyze/vulns/risk.ts', 'src/identify/advisories/version.ts', 'src/identify/advisories/names.ts', 'src/identify/advisories/csaf.ts'],
+    tests: ['dist/src/analyze/vulns/vulns.mutation.test.js'],
+  },
 ];
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

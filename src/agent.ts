@@ -26,6 +26,8 @@ import { Quarantine } from './runtime/quarantine.js';
 import type { Logger } from './log.js';
 import { VERSION } from './version.js';
 import { SystemdNotifier, Watchdog } from './notify.js';
+import { VulnsAnalyzer } from './analyze/vulns/index.js';
+import { FeedWatcher } from './identify/advisories/watcher.js';
 
 export interface AgentOptions {
   readonly config: Config;
@@ -45,6 +47,7 @@ export class Agent {
     private readonly runtime: Runtime,
     private readonly sources: SourceSupervisor,
     private readonly log: Logger,
+    private readonly feedWatcher?: FeedWatcher,
   ) {
     this.done = runtime.done.then(() => this.notifier?.close());
   }
@@ -72,8 +75,23 @@ export class Agent {
       const records = await store.all(a.area);
       pipeline.fenced(a, 'restore', () => a.restore!(records));
     }
-    runtime = new Runtime({ ...opts, store, outbox, gate, sink, pipeline, decoder, quarantine, oui });
+    // vulns (issue 12): the advisory feed is read beside the agent (the validator takes seconds to load) and handed to the analyzer.
+    const vulns = analyzers.find((a): a is VulnsAnalyzer => a instanceof VulnsAnalyzer);
+    const feedWatcher = config.vulns.feed_dir === undefined || vulns === undefined ? undefined : new FeedWatcher({
+      dir: config.vulns.feed_dir,
+      checkS: config.vulns.feed_check_s,
+      limits: { maxAdvisories: config.vulns.max_advisories, maxFileBytes: config.vulns.max_file_bytes },
+      onFeed: (feed) => {
+        vulns.setFeed(feed);
+        runtime?.statusChanged();
+        log.log('info', 'advisory feed loaded', { ...feed.versions, verified: feed.verified, rejected: feed.rejected.map((r) => `${r.file}: ${r.reason}`).join('; ') || undefined });
+      },
+      onError: (err) => log.log('error', 'advisory feed unreadable; keeping the one in use', { dir: config.vulns.feed_dir, error: String(err) }),
+    });
+    const moreFeeds = (): Record<string, string> => (feedWatcher?.current === undefined ? {} : { ...feedWatcher.current.versions });
+    runtime = new Runtime({ ...opts, store, outbox, gate, sink, pipeline, decoder, quarantine, oui, moreFeeds });
     const rt = runtime;
+    rt.done.then(() => feedWatcher?.stop(), () => feedWatcher?.stop());
 
     let broker: EmbeddedBroker | undefined;
     let url = config.mqtt.url;
@@ -114,7 +132,8 @@ export class Agent {
       log,
     });
     rt.link({ sources, session, scheduler, broker });
-    const agent = new Agent(rt, sources, log);
+    const agent = new Agent(rt, sources, log, feedWatcher);
+    feedWatcher?.start();
     rt.run();
     agent.startNotifier();
     log.log('info', 'agent started', { version: VERSION, sensor: config.sensor.id, analyzers: analyzers.map((a) => a.name).join(','), outbox: outbox.depth, next_seq: outbox.lastSeq + 1 });
@@ -122,6 +141,8 @@ export class Agent {
   }
 
   reload(next: Config, hash: string): Promise<string[]> {
+    // SIGHUP also re-reads the advisory feed directory (a dropped-in file is seen at once).
+    void this.feedWatcher?.check();
     return this.runtime.reload(next, hash);
   }
 

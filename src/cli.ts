@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `iomt-sensor` command: run, replay, inventory, watch, decode.
+ * The `iomt-sensor` command: run, replay, inventory, vulns, watch, decode.
  * Exit codes: 0 done, 1 runtime failure, 2 bad usage or configuration,
  * 3 a replay in which nothing could be read.
  */
@@ -37,6 +37,10 @@ const COMMANDS = {
   inventory: `iomt-sensor inventory (--config FILE | --state DIR) [--json] [--explain DEVICE]
       Print the device inventory kept in the state directory (the agent must be stopped).
       --explain DEVICE (id, MAC, IP or hostname): why it has its class, the rules and facts.`,
+  vulns: `iomt-sensor vulns (--config FILE | --state DIR) [--feed DIR] [--json]
+      The patch priority list: devices in the state directory ranked by risk, with the
+      factors, advisories and remediation. With a feed (--feed, or vulns.feed_dir) the
+      inventory is matched afresh; without, the agent's last results are shown.`,
   watch: `iomt-sensor watch [--url URL | --config FILE] [--topic FILTER] [--json] [--count N] [--mqtt3]
       Subscribe to telemetry and print each message as a line (or JSON).`,
   decode: `iomt-sensor decode [--json] [FILE|-]
@@ -111,6 +115,8 @@ async function dispatch(cmd: string | undefined, rest: string[]): Promise<number
       return cmdReplay(rest);
     case 'inventory':
       return cmdInventory(rest);
+    case 'vulns':
+      return cmdVulns(rest);
     case 'watch':
       return cmdWatch(rest);
     case 'decode':
@@ -276,6 +282,24 @@ function explain(views: InventoryViews, devices: readonly DeviceRecord[], name: 
   const d = found[0]!;
   if (json) process.stdout.write(JSON.stringify({ device: d, classification: views.explainDevice(d) }, null, 2) + '\n');
   else process.stdout.write(views.renderExplain(d));
+  return 0;
+}
+
+/** `iomt-sensor vulns` (issue 12): the rendering is src/analyze/vulns/render.ts. */
+async function cmdVulns(argv: string[]): Promise<number> {
+  const { values } = parsed(() => parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, state: { type: 'string' }, feed: { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: false, strict: true }));
+  const cfg = values.config !== undefined ? (await config()).loadConfig(values.config).config : undefined;
+  const dir = values.state ?? cfg?.state.dir;
+  if (dir === undefined) throw new UsageError('vulns needs --config FILE or --state DIR');
+  if (!existsSync(dir)) throw new Error(`no state in ${dir}: the agent has not run with this state directory`);
+  const feedDir = values.feed ?? cfg?.vulns.feed_dir;
+  const { vulnsFromState } = await import('./analyze/vulns/offline.js');
+  const list = await vulnsFromState(dir, feedDir, cfg?.vulns);
+  if (values.json === true) process.stdout.write(JSON.stringify(list, null, 2) + '\n');
+  else {
+    const { renderPriorityList } = await import('./analyze/vulns/render.js');
+    process.stdout.write(renderPriorityList(list));
+  }
   return 0;
 }
 

@@ -8,6 +8,7 @@
 import { INVENTORY_ALERTS } from './defs/inventory.js';
 import { CAPTURE_ALERTS } from './defs/capture.js';
 import { CREDENTIALS_ALERTS } from './defs/credentials.js';
+import { VULNS_ALERTS } from './defs/vulns.js';
 
 /** 0 info, 1 low, 2 medium, 3 high, 4 critical (the telemetry carries the number). */
 export const Severity = { info: 0, low: 1, medium: 2, high: 3, critical: 4 } as const;
@@ -34,6 +35,8 @@ export const catalogue: readonly AlertDefinition[] = [
   ...CAPTURE_ALERTS,
   // wired protocol alerts (issue 7 part B), ids 1100-1199.
   ...CREDENTIALS_ALERTS,
+  // vulnerability correlation (issue 12), ids 6000-6099.
+  ...VULNS_ALERTS,
 ];
 
 export class AlertCatalogue {

@@ -15,6 +15,7 @@ import { TelnetBannerSource, wiredAppSources } from './wired-app/sources.js';
 // flows-bench: the flow table and server-port facts.
 import { FlowsAnalyzer, flowOptions } from './flows/index.js';
 import { ServerPortSource } from './flows/server-port.js';
+import { VulnsAnalyzer, vulnsOptions } from './vulns/index.js';
 
 /** Shared reference data the analyzers need; loaded once by the caller. */
 export interface AnalyzerDeps {
@@ -37,10 +38,13 @@ export function sightingSources(config: Config): SightingSource[] {
 
 export function buildAnalyzers(config: Config, deps: AnalyzerDeps): Analyzer[] {
   const sources = sightingSources(config);
+  const inventory = new InventoryAnalyzer(inventoryOptions(config), deps.oui, sources);
   return [
-    new InventoryAnalyzer(inventoryOptions(config), deps.oui, sources),
+    inventory,
     // wired-app (issue 7 part B): credential verdicts; reports the Telnet source's session table.
     new CredentialsAnalyzer(sources.find((s): s is TelnetBannerSource => s instanceof TelnetBannerSource)),
     new FlowsAnalyzer(flowOptions(config)), // flows-bench: the bounded flow table
+    // vulns (issue 12): follows the inventory's deltas; the agent hands it the feed (setFeed).
+    new VulnsAnalyzer(vulnsOptions(config), inventory),
   ];
 }

@@ -217,6 +217,23 @@ export const configSchema = z.strictObject({
       snapshot_interval_s: z.number().int().min(10).max(86_400).default(300),
     })
     .default({ max_flows: 16_384, idle_timeout_s: 300, snapshot_interval_s: 300 }),
+  // vulns (issue 12): the offline advisory feed and the patch priority list.
+  vulns: z
+    .strictObject({
+      /** Directory of CSAF 2.0 advisories, KEV JSON and EPSS CSV (src/identify/advisories/feed.ts); absent: no correlation. */
+      feed_dir: z.string().regex(/^\/[^\0]*$/, 'expected an absolute path').max(4096).optional(),
+      /** Seconds between checks of the feed directory's listing; a change (or SIGHUP) re-reads it. */
+      feed_check_s: z.number().int().min(1).max(86_400).default(60),
+      /** Most advisories kept from the feed; the rest are rejected and counted. */
+      max_advisories: z.number().int().min(1).max(100_000).default(4096),
+      /** Largest feed file read, bytes. */
+      max_file_bytes: z.number().int().min(1024).max(268_435_456).default(16 * 1024 * 1024),
+      /** Devices in the published patch priority list. */
+      ranking_size: z.number().int().min(1).max(1000).default(20),
+      /** Advisory matches kept per device (highest CVSS first). */
+      max_matches_per_device: z.number().int().min(1).max(256).default(16),
+    })
+    .default({ feed_check_s: 60, max_advisories: 4096, max_file_bytes: 16 * 1024 * 1024, ranking_size: 20, max_matches_per_device: 16 }),
 }).superRefine((c, ctx) => {
   c.sources.forEach((s, i) => {
     if (s.type === 'pcap-live' && s.immediate && (s.tool !== 'tcpdump' || s.via !== 'child')) {

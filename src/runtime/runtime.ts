@@ -52,6 +52,8 @@ export interface RuntimeParts {
   readonly exitWhenDone?: boolean;
   /** Write run statistics as JSON here on exit (used by the benchmark). */
   readonly statsFile?: string;
+  /** More reference data versions for `status` (the advisory feed), read each time status is made. */
+  readonly moreFeeds?: () => Readonly<Record<string, string>>;
 }
 
 /** What the runtime gets once the parts that call back into it exist. */
@@ -249,7 +251,7 @@ export class Runtime {
   /** Versions of the reference data in use, for the status stream. */
   private feeds(): Record<string, string> {
     const oui = this.p.oui.source;
-    return { oui: `${oui.origin} ${oui.version} (${oui.entries} prefixes)` };
+    return { oui: `${oui.origin} ${oui.version} (${oui.entries} prefixes)`, ...this.p.moreFeeds?.() };
   }
 
   /** Counters for the health stream: decode, sources, analyzers, alerts, outbox, session. */

@@ -137,6 +137,146 @@ export const DEVICE: FieldType = {
   ],
 };
 
+// --- vulns (issue 12): advisory matches, risk and the patch priority list (src/analyze/vulns/) ---
+
+export type VulnsKindName = 'vulns-delta' | 'vulns-ranking';
+export const MATCH_CONFIDENCES = ['vendor', 'product', 'range', 'exact'] as const;
+export const REMEDIATION_CATEGORY_NAMES = ['mitigation', 'no_fix_planned', 'none_available', 'vendor_fix', 'workaround'] as const;
+
+const VULN_MATCH: FieldType = {
+  t: 'record',
+  name: 'vuln-match',
+  fields: [
+    { key: 0, name: 'advisory', type: tstr },
+    { key: 1, name: 'product', type: tstr },
+    { key: 2, name: 'confidence', type: { t: 'enum', values: MATCH_CONFIDENCES } },
+    { key: 3, name: 'cves', type: { t: 'array', of: tstr } },
+    { key: 4, name: 'cvss10', type: { t: 'range', min: 0, max: 100 } },
+    { key: 5, name: 'advisoryEvidence', type: tstr },
+    { key: 6, name: 'deviceEvidence', type: { t: 'array', of: tstr } },
+    { key: 7, name: 'remediation', type: { t: 'enum', values: REMEDIATION_CATEGORY_NAMES }, optional: true },
+    { key: 8, name: 'remediationText', type: tstr, optional: true },
+    { key: 9, name: 'indicator', type: tstr, optional: true },
+  ],
+};
+
+const RISK_FACTOR: FieldType = {
+  t: 'record',
+  name: 'risk-factor',
+  fields: [
+    { key: 0, name: 'name', type: { t: 'enum', values: ['severity', 'exposure', 'criticality'] } },
+    { key: 1, name: 'value100', type: { t: 'range', min: 0, max: 100 } },
+    { key: 2, name: 'weight', type: { t: 'range', min: 0, max: 100 } },
+    { key: 3, name: 'points', type: { t: 'range', min: 0, max: 100 } },
+    { key: 4, name: 'detail', type: tstr },
+  ],
+};
+
+const DEVICE_VULNS: FieldType = {
+  t: 'record',
+  name: 'device-vulns',
+  fields: [
+    { key: 0, name: 'device', type: tstr },
+    { key: 1, name: 'score', type: { t: 'range', min: 0, max: 100 } },
+    { key: 2, name: 'factors', type: { t: 'array', of: RISK_FACTOR } },
+    { key: 3, name: 'matches', type: { t: 'array', of: VULN_MATCH } },
+  ],
+};
+
+const RANKING_ENTRY: FieldType = {
+  t: 'record',
+  name: 'ranking-entry',
+  fields: [
+    { key: 0, name: 'rank', type: uint },
+    { key: 1, name: 'device', type: tstr },
+    { key: 2, name: 'score', type: { t: 'range', min: 0, max: 100 } },
+    { key: 3, name: 'reasons', type: { t: 'array', of: tstr } },
+    { key: 4, name: 'remediation', type: tstr, optional: true },
+  ],
+};
+
+const VULNS_KINDS: readonly KindSpec[] = [
+  {
+    id: 6,
+    name: 'vulns-delta',
+    stream: 'vulns',
+    priority: 'normal',
+    body: [
+      { key: 0, name: 'devices', type: { t: 'array', of: DEVICE_VULNS } },
+      { key: 1, name: 'cleared', type: { t: 'array', of: tstr } },
+      { key: 2, name: 'feed', type: tstr },
+    ],
+  },
+  {
+    id: 7,
+    name: 'vulns-ranking',
+    stream: 'vulns',
+    priority: 'normal',
+    expirySec: 86_400,
+    body: [
+      { key: 0, name: 'feed', type: tstr },
+      { key: 1, name: 'entries', type: { t: 'array', of: RANKING_ENTRY } },
+      { key: 2, name: 'devices', type: uint },
+    ],
+  },
+];
+
+export interface VulnMatchBody {
+  readonly advisory: string;
+  readonly product: string;
+  readonly confidence: (typeof MATCH_CONFIDENCES)[number];
+  readonly cves: readonly string[];
+  /** Highest CVSS base score × 10. */
+  readonly cvss10: number;
+  readonly advisoryEvidence: string;
+  readonly deviceEvidence: readonly string[];
+  readonly remediation?: (typeof REMEDIATION_CATEGORY_NAMES)[number];
+  readonly remediationText?: string;
+  /** The alert code of the passive indicator behind this match, when it is one. */
+  readonly indicator?: string;
+}
+
+export interface RiskFactorBody {
+  readonly name: 'severity' | 'exposure' | 'criticality';
+  /** The factor's value 0..1, × 100. */
+  readonly value100: number;
+  readonly weight: number;
+  readonly points: number;
+  readonly detail: string;
+}
+
+export interface DeviceVulnsBody {
+  readonly device: string;
+  readonly score: number;
+  readonly factors: readonly RiskFactorBody[];
+  readonly matches: readonly VulnMatchBody[];
+}
+
+export interface VulnsDeltaBody {
+  /** Devices whose matches or score changed. */
+  readonly devices: readonly DeviceVulnsBody[];
+  /** Devices that no longer match anything. */
+  readonly cleared: readonly string[];
+  /** The feed digest the results rest on. */
+  readonly feed: string;
+}
+
+export interface RankingEntryBody {
+  readonly rank: number;
+  readonly device: string;
+  readonly score: number;
+  readonly reasons: readonly string[];
+  readonly remediation?: string;
+}
+
+export interface VulnsRankingBody {
+  readonly feed: string;
+  /** The top of the patch priority list. */
+  readonly entries: readonly RankingEntryBody[];
+  /** Devices with at least one match, listed or not. */
+  readonly devices: number;
+}
+
 export interface KindSpec {
   readonly id: number;
   readonly name: KindName;
@@ -148,7 +288,7 @@ export interface KindSpec {
   readonly body: RecordSpec;
 }
 
-export type KindName = 'status' | 'health' | 'inventory-delta' | 'inventory-snapshot' | 'alert';
+export type KindName = 'status' | 'health' | 'inventory-delta' | 'inventory-snapshot' | 'alert' | VulnsKindName;
 
 export const Kind = {
   status: 1,
@@ -156,6 +296,9 @@ export const Kind = {
   inventoryDelta: 3,
   inventorySnapshot: 4,
   alert: 5,
+  // vulns (issue 12): the vulnerability stream.
+  vulnsDelta: 6,
+  vulnsRanking: 7,
 } as const;
 export type KindId = (typeof Kind)[keyof typeof Kind];
 
@@ -231,6 +374,7 @@ export const KINDS: readonly KindSpec[] = [
       { key: 6, name: 'count', type: uint },
     ],
   },
+  ...VULNS_KINDS,
 ];
 
 /** Severity scale of alert bodies (key 1): the alert catalogue's. */
@@ -358,4 +502,6 @@ export interface KindBodies {
   'inventory-delta': InventoryDeltaBody;
   'inventory-snapshot': InventorySnapshotBody;
   alert: AlertBody;
+  'vulns-delta': VulnsDeltaBody;
+  'vulns-ranking': VulnsRankingBody;
 }

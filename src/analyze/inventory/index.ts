@@ -95,6 +95,8 @@ export class InventoryAnalyzer implements Analyzer {
   private curCounted: Device | undefined;
   private curOut: Sink | undefined;
   private readonly emit = (s: Sighting): void => this.apply(s);
+  /** Analyzers that follow device changes (vulns): called with each delta's records, synchronously. */
+  private readonly watchers: Array<(changed: readonly DeviceRecord[], removed: readonly Identifier[]) => void> = [];
 
   constructor(
     private readonly opts: InventoryOptions,
@@ -301,6 +303,11 @@ export class InventoryAnalyzer implements Analyzer {
     this.nextDeltaSec = nowSec + this.opts.deltaIntervalS;
   }
 
+  /** Follow the records of every delta (changed devices and removed ids); the listener must not keep the arrays. */
+  watch(listener: (changed: readonly DeviceRecord[], removed: readonly Identifier[]) => void): void {
+    this.watchers.push(listener);
+  }
+
   /** Publishes and stores what changed since the last delta. Called on ticks and at shutdown. */
   flush(out: Sink): void {
     const table = this.table;
@@ -319,6 +326,7 @@ export class InventoryAnalyzer implements Analyzer {
     const unlisted = table.removedUnlisted;
     table.removed.clear();
     table.removedUnlisted = 0;
+    for (const w of this.watchers) w(devices, removed);
     // A flood can change thousands of devices in one interval: split so no message outgrows a broker's limit.
     const chunk = this.opts.snapshotChunk ?? 200;
     const parts = Math.max(1, Math.ceil(devices.length / chunk), Math.ceil(removed.length / (chunk * 5)));
