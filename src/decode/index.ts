@@ -35,7 +35,7 @@ export const DECODE_NOTE_CODES: readonly string[] = Object.freeze([
   'ethernet.zero_source',
   'ipv4.zero_source', 'ipv4.multicast_source', 'ipv4.reserved_source',
   // Wi-Fi: a frame the radio says failed its FCS (not believed), a radiotap field of unknown size.
-  'radiotap.bad_fcs', 'radiotap.unknown_field', 'ppi.bad_fcs',
+  'radiotap.bad_fcs', 'radiotap.fcs_mismatch', 'radiotap.unknown_field', 'ppi.bad_fcs',
 ]);
 
 /** Every anomaly code the default decoders can return, for tests and documentation. */

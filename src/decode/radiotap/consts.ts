@@ -106,3 +106,21 @@ export function channelOfFreq(mhz: number): number {
   else if (mhz > 5950 && mhz <= 7115) ch = (mhz - 5950) / 5;
   return Number.isInteger(ch) ? ch : -1;
 }
+
+/** The CRC-32 table of IEEE 802.3 (reflected polynomial 0xEDB88320), which 802.11 uses for its FCS (IEEE 802.11-2020 §9.2.4.8). */
+export const CRC32_TABLE: Uint32Array = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = (c & 1) !== 0 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+/** CRC-32 of `b[start, end)`, as the FCS carries it (little-endian after the frame). */
+export function crc32(b: Uint8Array, start: number, end: number): number {
+  let c = 0xffffffff;
+  for (let i = start; i < end; i++) c = CRC32_TABLE[(c ^ b[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}

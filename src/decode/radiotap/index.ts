@@ -16,19 +16,23 @@
  *
  * A frame whose Flags say the FCS check failed is counted (`radiotap.bad_fcs`)
  * and not believed: the walk stops at this layer, so no analyzer reads bytes
- * that the radio itself says are corrupt. A trailing FCS (Flags 0x10) is cut
- * from the payload.
+ * that the radio itself says are corrupt. A trailing FCS (Flags 0x10) is
+ * checked here too (CRC-32, IEEE 802.11-2020 §9.2.4.8), because many drivers
+ * pass corrupt frames without setting the bad-FCS flag: a mismatch is
+ * counted (`radiotap.fcs_mismatch`) and stops the walk the same way. The
+ * FCS is cut from the payload.
  */
 import { u16le, u32le } from '../bytes.js';
 import { anomaly, type Anomaly, type DecodeContext, type Decoder, type Layer } from '../types.js';
 import {
-  BIT_EXT, BIT_RADIOTAP_NS, BIT_VENDOR_NS, channelOfFreq, FIELD_ALIGN, FIELD_SIZE, FLAG_BAD_FCS, FLAG_DATA_PAD, FLAG_FCS,
+  crc32, BIT_EXT, BIT_RADIOTAP_NS, BIT_VENDOR_NS, channelOfFreq, FIELD_ALIGN, FIELD_SIZE, FLAG_BAD_FCS, FLAG_DATA_PAD, FLAG_FCS,
   KEY_80211, KEY_80211_PADDED, VENDOR_NS_LEN,
 } from './consts.js';
 
 export const RADIOTAP_MIN_LEN = 8;
 export const RADIOTAP_BAD_FCS = 'radiotap.bad_fcs';
 export const RADIOTAP_UNKNOWN_FIELD = 'radiotap.unknown_field';
+export const RADIOTAP_FCS_MISMATCH = 'radiotap.fcs_mismatch';
 /** Antenna signals kept per frame (one per chain, plus the combined one). */
 export const MAX_SIGNALS = 8;
 
@@ -74,8 +78,10 @@ export class RadiotapView implements Layer {
   readonly vhtMcs: number | undefined;
   readonly heMcs: number | undefined;
   readonly hasHe: boolean;
+  /** The FCS matched (true), did not (false), or the frame carries none (undefined). */
+  readonly fcsOk: boolean | undefined;
 
-  constructor(bytes: Uint8Array, offset: number, hdrLen: number, end: number, f: Fields) {
+  constructor(bytes: Uint8Array, offset: number, hdrLen: number, end: number, f: Fields, snapped = false) {
     this.bytes = bytes;
     this.offset = offset;
     this.payloadOffset = offset + hdrLen;
@@ -83,8 +89,12 @@ export class RadiotapView implements Layer {
     const fcs = (flags & FLAG_FCS) !== 0 && end - this.payloadOffset >= 4;
     this.payloadEnd = fcs ? end - 4 : end;
     const bad = (flags & FLAG_BAD_FCS) !== 0;
-    this.nextKey = bad ? -1 : (flags & FLAG_DATA_PAD) !== 0 ? KEY_80211_PADDED : KEY_80211;
-    this.note = bad ? RADIOTAP_BAD_FCS : f.unknown ? RADIOTAP_UNKNOWN_FIELD : undefined;
+    // A snapped frame has lost its FCS: nothing to check.
+    const whole = fcs && !snapped;
+    this.fcsOk = whole ? crc32(bytes, this.payloadOffset, end - 4) === u32le(bytes, end - 4) : undefined;
+    const mismatch = this.fcsOk === false && !bad;
+    this.nextKey = bad || mismatch ? -1 : (flags & FLAG_DATA_PAD) !== 0 ? KEY_80211_PADDED : KEY_80211;
+    this.note = bad ? RADIOTAP_BAD_FCS : mismatch ? RADIOTAP_FCS_MISMATCH : f.unknown ? RADIOTAP_UNKNOWN_FIELD : undefined;
     this.warning = f.overrun ? anomaly('radiotap.bad_field_length', 'radiotap', offset, hdrLen, hdrLen) : undefined;
     this.tsft = f.tsft;
     this.flags = f.flags;
@@ -235,7 +245,7 @@ function readField(b: Uint8Array, p: number, idx: number, f: Fields): void {
 class RadiotapDecoder implements Decoder {
   readonly name = 'radiotap';
 
-  decode(bytes: Uint8Array, offset: number, end: number, _ctx: DecodeContext): RadiotapView | Anomaly {
+  decode(bytes: Uint8Array, offset: number, end: number, ctx: DecodeContext): RadiotapView | Anomaly {
     const have = end - offset;
     if (have < RADIOTAP_MIN_LEN) return anomaly('radiotap.truncated_header', 'radiotap', offset, RADIOTAP_MIN_LEN, have);
     if (bytes[offset] !== 0) return anomaly('radiotap.bad_version', 'radiotap', offset, 0, 0);
@@ -251,7 +261,7 @@ class RadiotapDecoder implements Decoder {
     }
     const f = new Fields();
     walkFields(bytes, offset, offset + 4, n, offset + 4 + 4 * n, limit, f);
-    return new RadiotapView(bytes, offset, len, end, f);
+    return new RadiotapView(bytes, offset, len, end, f, ctx.frame.bytes.length < ctx.frame.origLen);
   }
 }
 
