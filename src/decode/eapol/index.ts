@@ -14,7 +14,6 @@ export const ETHERTYPE_EAPOL = 0x888e;
 export const EAPOL_TYPE_KEY = 3;
 /** Offsets inside a Key body (after the 4-octet EAPOL header). */
 const KEY_INFO = 1;
-const NONCE = 13;
 const MIC16_DATA_LEN = 93;
 export const KEY_MIN_LEN = 95;
 /** Key Information bits (§12.7.2 Figure 12-33). */
@@ -63,27 +62,22 @@ export class EapolView implements Layer {
     return this.isKey ? u16be(this.bytes, this.payloadOffset + MIC16_DATA_LEN) : -1;
   }
 
-  private nonceZero(): boolean {
-    const b = this.bytes;
-    const p = this.payloadOffset + NONCE;
-    for (let i = 0; i < 32; i++) if (b[p + i] !== 0) return false;
-    return true;
-  }
 
   /**
    * The 4-way handshake message (1-4), as tshark's wlan_rsna_eapol.keydes.msgnr
    * reads it: pairwise with Ack is 1, or 3 with Install; pairwise without Ack
-   * is 2 when it carries the supplicant's nonce (§12.7.6.3) and 4 when the
-   * nonce is zero (§12.7.6.5; WPA 1 stations do not set Secure in message 4,
-   * and some set it in message 2, so the bit cannot tell them apart). Group
-   * key messages are 1 with Ack and 2 without. 0 when this is not a Key frame.
+   * is 2 when it carries key data (the supplicant's RSN element, §12.7.6.3)
+   * and 4 when it carries none (§12.7.6.5). The Secure bit cannot tell them
+   * apart: WPA 1 stations do not set it in message 4, some set it in 2.
+   * Group key messages are 1 with Ack and 2 without. 0 when this is not a
+   * Key frame.
    */
   get message(): number {
     const ki = this.keyInfo;
     if (ki < 0) return 0;
     if ((ki & KI_PAIRWISE) === 0) return (ki & KI_ACK) !== 0 ? 1 : 2;
     if ((ki & KI_ACK) !== 0) return (ki & KI_INSTALL) !== 0 ? 3 : 1;
-    return this.nonceZero() ? 4 : 2;
+    return this.keyDataLength > 0 ? 2 : 4;
   }
 
   /** True for a pairwise (4-way handshake) key frame. */
