@@ -37,6 +37,7 @@ import { floodSection } from './bench/flood.js';
 import { DEFAULT_RATES, liveBench, liveTable } from './bench/live.js';
 import { latencySection } from './bench/latency.js';
 import { sizeLines, sizeSection } from './bench/size.js';
+import { wifiLines, wifiSection } from './bench/wifi.js';
 
 const TARGET_SPEEDUP = 10;
 const TARGET_RSS_FRACTION = 0.25;
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
     },
   });
   const sections = new Set(values.sections!.split(','));
-  const known = ['throughput', 'flood', 'size', 'latency', 'live'];
+  const known = ['throughput', 'flood', 'size', 'latency', 'live', 'wifi'];
   for (const name of sections) if (!known.includes(name)) throw new Error(`--sections: unknown section ${name}; known: ${known.join(', ')}`);
   if (!existsSync(TIME)) throw new Error(`${TIME} is missing (Debian package "time"); it measures wall time and peak RSS`);
   const benchDir = join(ROOT, 'var', 'bench');
@@ -96,6 +97,13 @@ async function main(): Promise<void> {
       result.live = r;
       out.push('live capture (tcpreplay through a veth into pcap-live + decode + inventory)', '', ...liveTable(r), '');
     }
+  }
+  // wifi (issue 8): radiotap replay beside tshark, and a random station MAC flood.
+  if (sections.has('wifi')) {
+    say('wifi: radiotap ward through replay beside tshark, then 100k random station MACs ...');
+    const r = await wifiSection(benchDir, 14_400, 100_000);
+    result.wifi = r;
+    out.push(...wifiLines(r));
   }
   writeFileSync(join(benchDir, 'last.json'), JSON.stringify(result, null, 2) + '\n');
   out.push(`written to ${join(benchDir, 'last.json')}`);
