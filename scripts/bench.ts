@@ -40,6 +40,7 @@ import { sizeLines, sizeSection } from './bench/size.js';
 import { realTrafficLines, realTrafficSection } from './bench/realtraffic.js'; // flows-bench
 import { startupLines, startupSection } from './bench/startup.js'; // flows-bench
 import { vulnsSection } from './bench/vulns.js';
+import { wifiLines, wifiSection } from './bench/wifi.js';
 
 const TARGET_SPEEDUP = 10;
 const TARGET_RSS_FRACTION = 0.25;
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
     },
   });
   const sections = new Set(values.sections!.split(','));
-  const known = ['throughput', 'flood', 'size', 'latency', 'live', 'realtraffic', 'startup', 'vulns'];
+  const known = ['throughput', 'flood', 'size', 'latency', 'live', 'realtraffic', 'startup', 'vulns', 'wifi'];
   for (const name of sections) if (!known.includes(name)) throw new Error(`--sections: unknown section ${name}; known: ${known.join(', ')}`);
   if (!existsSync(TIME)) throw new Error(`${TIME} is missing (Debian package "time"); it measures wall time and peak RSS`);
   const benchDir = join(ROOT, 'var', 'bench');
@@ -121,6 +122,13 @@ async function main(): Promise<void> {
     const v = await vulnsSection();
     result.vulns = v.result;
     out.push(...v.lines);
+  }
+  // wifi (issue 8): radiotap replay beside tshark, and a random station MAC flood.
+  if (sections.has('wifi')) {
+    say('wifi: radiotap ward through replay beside tshark, then 100k random station MACs ...');
+    const r = await wifiSection(benchDir, 14_400, 100_000);
+    result.wifi = r;
+    out.push(...wifiLines(r));
   }
   writeFileSync(join(benchDir, 'last.json'), JSON.stringify(result, null, 2) + '\n');
   out.push(`written to ${join(benchDir, 'last.json')}`);

@@ -99,7 +99,27 @@ inventory:
   say(`the subscriber received ${messages} messages; the inventory the agent kept in LevelDB:`);
   const inv = spawn(process.execPath, [CLI, 'inventory', '--state', join(dir, 'state')], { stdio: 'inherit' });
   await new Promise((r) => inv.once('exit', r));
+  await wifiDemo(dir);
   say(`done. Try: node dist/src/cli.js replay ${capture}`);
+}
+
+/** wifi (issue 8): the ward's radiotap capture through replay; Wi-Fi inventory and alerts. */
+async function wifiDemo(dir: string): Promise<void> {
+  const { wifiFrames, LINKTYPE_RADIOTAP } = await import('./ward/wifi.js');
+  const { pcapFile } = await import('../src/capture/pcap/writer.js');
+  const { replayConfig, replayFiles } = await import('../src/analyze/replay.js');
+  const file = join(dir, 'ward-wifi.pcap');
+  writeFileSync(file, pcapFile(LINKTYPE_RADIOTAP, wifiFrames({ seed: 1 })));
+  const s = await replayFiles({ files: [file], config: replayConfig({ inventory: { learning_period_s: 0 } }) });
+  say(`Wi-Fi: ${file}, ${s.frames} radiotap frames; access points and stations:`);
+  const a = (d: (typeof s.devices)[number], n: string): string => d.attrs.find((x) => x.name === n)?.value ?? '';
+  for (const d of s.devices) {
+    const ap = d.ids.find((i) => i.kind === 'bssid');
+    if (ap !== undefined) process.stdout.write(`  AP      ${ap.value}  ${a(d, 'ssid').padEnd(16)} ${a(d, 'security').padEnd(28)} ch ${a(d, 'channel')}\n`);
+    else if (a(d, 'associated') !== '') process.stdout.write(`  station ${d.ids[0]?.value}  -> ${a(d, 'associated')}  ${a(d, 'vendor')} ${a(d, 'model')}\n`);
+  }
+  process.stdout.write(`  randomised station MACs tracked as ephemeral: ${s.counters['inventory.ephemeral_new'] ?? 0}\n`);
+  for (const al of s.alerts.filter((x) => x.def.code.startsWith('wifi.'))) process.stdout.write(`  ALERT ${al.def.code} ${al.input.device} ${JSON.stringify(al.input.facts)}\n`);
 }
 
 main().catch((err: unknown) => {

@@ -90,6 +90,13 @@ const TARGETS: readonly Target[] = [
     mutate: ['src/analyze/vulns/match.ts', 'src/analyze/vulns/risk.ts', 'src/identify/advisories/version.ts', 'src/identify/advisories/names.ts', 'src/identify/advisories/csaf.ts'],
     tests: ['dist/src/analyze/vulns/vulns.mutation.test.js'],
   },
+  // wifi (issue 8): the 802.11 decoders and the Wi-Fi analyzer.
+  {
+    name: 'src/decode/wifi',
+    mutate: ['src/decode/radiotap/*.ts', 'src/decode/ieee80211/*.ts', 'src/decode/ppi/*.ts', 'src/decode/llc/*.ts', 'src/decode/eapol/*.ts', '!src/decode/**/*.test.ts'],
+    tests: ['dist/src/decode/radiotap/*.test.js', 'dist/src/decode/ieee80211/*.test.js', 'dist/src/decode/ppi/*.test.js'],
+  },
+  { name: 'src/analyze/wifi', mutate: ['src/analyze/wifi/*.ts', '!src/analyze/wifi/*.test.ts'], tests: ['dist/src/analyze/wifi/*.test.js', 'dist/test/wifi-ward.test.js'] },
 ];
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -10,7 +10,9 @@
  * behaviour are the table in scripts/ward/profiles.ts; the simulation is
  * scripts/ward/sim.ts.
  */
-import { realpathSync } from 'node:fs';
+import { realpathSync, writeFileSync } from 'node:fs';
+import { pcapFile } from '../src/capture/pcap/writer.js';
+import { LINKTYPE_RADIOTAP, wifiFrames } from './ward/wifi.js';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CaptureSink, type CaptureFormat } from './ward/sink.js';
@@ -105,10 +107,18 @@ async function main(): Promise<void> {
     options: {
       out: { type: 'string' }, frames: { type: 'string' }, seed: { type: 'string' }, devices: { type: 'string' },
       format: { type: 'string' }, start: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      wifi: { type: 'string' },
     },
   });
+  // wifi: --wifi FILE also writes the ward's 802.11 radiotap capture (scripts/ward/wifi.ts).
+  if (values.wifi !== undefined) {
+    const frames = wifiFrames({ seed: int('seed', values.seed), startSec: int('start', values.start) });
+    writeFileSync(values.wifi, pcapFile(LINKTYPE_RADIOTAP, frames));
+    process.stderr.write(`ward-gen: ${values.wifi}: ${frames.length} radiotap frames\n`);
+    if (values.out === undefined) return;
+  }
   if (values.help === true || values.out === undefined) {
-    process.stderr.write('usage: ward-gen --out FILE [--frames N (20000)] [--seed S (1)] [--devices D (60)] [--format pcap|pcapng] [--start EPOCH_SECONDS]\n');
+    process.stderr.write('usage: ward-gen --out FILE [--frames N (20000)] [--seed S (1)] [--devices D (60)] [--format pcap|pcapng] [--start EPOCH_SECONDS] [--wifi RADIOTAP_FILE]\n');
     process.exitCode = values.help === true ? 0 : 2;
     return;
   }

@@ -9,6 +9,7 @@ import { INVENTORY_ALERTS } from './defs/inventory.js';
 import { CAPTURE_ALERTS } from './defs/capture.js';
 import { CREDENTIALS_ALERTS } from './defs/credentials.js';
 import { VULNS_ALERTS } from './defs/vulns.js';
+import { WIFI_ALERTS } from './defs/wifi.js';
 
 /** 0 info, 1 low, 2 medium, 3 high, 4 critical (the telemetry carries the number). */
 export const Severity = { info: 0, low: 1, medium: 2, high: 3, critical: 4 } as const;
@@ -37,6 +38,8 @@ export const catalogue: readonly AlertDefinition[] = [
   ...CREDENTIALS_ALERTS,
   // vulnerability correlation (issue 12), ids 6000-6099.
   ...VULNS_ALERTS,
+  // Wi-Fi (issue 8), ids 2000-2099.
+  ...WIFI_ALERTS,
 ];
 
 export class AlertCatalogue {

@@ -16,6 +16,9 @@ import { TelnetBannerSource, wiredAppSources } from './wired-app/sources.js';
 import { FlowsAnalyzer, flowOptions } from './flows/index.js';
 import { ServerPortSource } from './flows/server-port.js';
 import { VulnsAnalyzer, vulnsOptions } from './vulns/index.js';
+// Wi-Fi (issue 8).
+import { WifiAnalyzer, WifiSightingSource, wifiOptions } from './wifi/index.js';
+import { deviceClass } from '../identify/classes.js';
 
 /** Shared reference data the analyzers need; loaded once by the caller. */
 export interface AnalyzerDeps {
@@ -33,6 +36,7 @@ export function sightingSources(config: Config): SightingSource[] {
     // wired-app (issue 7 part B): HTTP, TLS, SNMP, SSH, FTP, Telnet.
     ...wiredAppSources(config.wired_app.max_telnet_sessions),
     new ServerPortSource(config.inventory.site_networks), // flows-bench: port.server from SYN+ACK and UDP responses
+    new WifiSightingSource(), // wifi: access points and stations from 802.11 management and data frames
   ];
 }
 
@@ -46,5 +50,7 @@ export function buildAnalyzers(config: Config, deps: AnalyzerDeps): Analyzer[] {
     new FlowsAnalyzer(flowOptions(config)), // flows-bench: the bounded flow table
     // vulns (issue 12): follows the inventory's deltas; the agent hands it the feed (setFeed).
     new VulnsAnalyzer(vulnsOptions(config), inventory),
+    // wifi: reads device classes from the inventory (read-only) for the medical-device alerts.
+    new WifiAnalyzer(wifiOptions(config), (mac) => deviceClass(inventory.attributeOfMac(mac, 'class') ?? '')?.medical === true),
   ];
 }

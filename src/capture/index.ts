@@ -58,7 +58,9 @@ export async function checkSources(sources: readonly SourceConfig[]): Promise<st
     }
     if (s.type === 'pcap-live' && s.filter !== '') {
       // The filter is compiled by the tcpdump that will capture, when the config names one.
-      const err = await validateBpf(s.filter, s.tool === 'tcpdump' && s.tool_path !== undefined ? { tcpdumpPath: s.tool_path } : {});
+      // wifi: a monitor source captures radiotap (127), so `type mgt` compiles there and not on Ethernet.
+      const linkType = s.monitor ? 127 : 1;
+      const err = await validateBpf(s.filter, s.tool === 'tcpdump' && s.tool_path !== undefined ? { tcpdumpPath: s.tool_path, linkType } : { linkType });
       if (err !== undefined) problems.push(`sources[${i}].filter = ${JSON.stringify(s.filter)}: not a valid BPF filter (${err})`);
     }
   }

@@ -234,6 +234,34 @@ export const configSchema = z.strictObject({
       max_matches_per_device: z.number().int().min(1).max(256).default(16),
     })
     .default({ feed_check_s: 60, max_advisories: 4096, max_file_bytes: 16 * 1024 * 1024, ranking_size: 20, max_matches_per_device: 16 }),
+  // Wi-Fi analyzer (issue 8): src/analyze/wifi/.
+  wifi: z
+    .strictObject({
+      /** Access points (BSSIDs) tracked at once; the least recently heard is evicted and counted. */
+      max_aps: z.number().int().min(16).max(1_000_000).default(1024),
+      /** SSIDs whose BSSIDs and best security are remembered; the oldest is evicted and counted. */
+      max_ssids: z.number().int().min(16).max(100_000).default(256),
+      /** Stations tracked for signal, handshakes and floods; the least recently heard is evicted and counted. */
+      max_stations: z.number().int().min(16).max(1_000_000).default(4096),
+      /** Deauthentication/disassociation frames on one network within window_s that make a flood. */
+      deauth_threshold: z.number().int().min(2).max(1_000_000).default(30),
+      /** Seconds of the sliding window for floods and handshake activity. */
+      window_s: z.number().int().min(1).max(3600).default(10),
+      /** EAPOL message 1s to one station set with no completed handshake within window_s that raise wifi.handshake_capture. */
+      eapol_msg1_threshold: z.number().int().min(2).max(100_000).default(10),
+      /** Weight of a new signal sample in the smoothed signal per station and sensor (exponential moving average). */
+      signal_alpha: z.number().min(0.01).max(1).default(0.2),
+      /**
+       * The ward's own networks: an SSID listed here heard from a BSSID not in
+       * its list raises wifi.rogue_ap. An empty bssids list accepts any BSSID
+       * (only a weaker security raises wifi.evil_twin).
+       */
+      known_networks: z
+        .array(z.strictObject({ ssid: z.string().min(1).max(32), bssids: z.array(z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/)).max(256).default([]) }))
+        .max(64)
+        .default([]),
+    })
+    .default({ max_aps: 1024, max_ssids: 256, max_stations: 4096, deauth_threshold: 30, window_s: 10, eapol_msg1_threshold: 10, signal_alpha: 0.2, known_networks: [] }),
 }).superRefine((c, ctx) => {
   c.sources.forEach((s, i) => {
     if (s.type === 'pcap-live' && s.immediate && (s.tool !== 'tcpdump' || s.via !== 'child')) {

@@ -37,6 +37,8 @@ export const NOTE_PREFIX = 'note.';
 export const DECODE_NOTE_CODES: readonly string[] = Object.freeze([
   'ethernet.zero_source',
   'ipv4.zero_source', 'ipv4.multicast_source', 'ipv4.reserved_source',
+  // Wi-Fi: a frame the radio says failed its FCS (not believed), a radiotap field of unknown size.
+  'radiotap.bad_fcs', 'radiotap.fcs_mismatch', 'radiotap.unknown_field', 'ppi.bad_fcs',
 ]);
 
 /** Every anomaly code the default decoders can return, for tests and documentation. */
@@ -69,6 +71,12 @@ export const DECODE_ANOMALY_CODES: readonly string[] = Object.freeze([
   'tls.bad_record_length', 'tls.bad_handshake', 'tls.bad_hello', 'tls.bad_extension',
   'snmp.bad_ber', 'snmp.truncated', 'snmp.unknown_version', 'snmp.bad_pdu',
   'ssh.bad_identification',
+  // Wi-Fi (issue 8).
+  'radiotap.truncated_header', 'radiotap.bad_version', 'radiotap.bad_length', 'radiotap.bad_field_length',
+  'ppi.truncated_header', 'ppi.bad_version', 'ppi.bad_length', 'ppi.bad_field_length',
+  'ieee80211.truncated_header', 'ieee80211.bad_version', 'ieee80211.truncated_fixed',
+  'ieee80211.element_overrun', 'ieee80211.element_bad_length',
+  'eapol.truncated_header', 'eapol.truncated_key',
 ]);
 
 /** Counters for the `health` stream. Owned numbers; read them, reset by making a new decoder. */

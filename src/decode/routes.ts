@@ -51,6 +51,12 @@ import { snmpDecoder } from './snmp/index.js';
 import { sshDecoder } from './ssh/index.js';
 import { telnetDecoder } from './telnet/index.js';
 import { tlsDecoder } from './tls/index.js';
+// Wi-Fi (802.11): radiotap, PPI, 802.11, LLC/SNAP, EAPOL.
+import { radiotapDecoder } from './radiotap/index.js';
+import { KEY_80211, KEY_80211_PADDED } from './radiotap/consts.js';
+import { ieee80211Decoder, ieee80211PaddedDecoder, KEY_LLC } from './ieee80211/index.js';
+import { ppiDecoder } from './ppi/index.js';
+import { eapolDecoder, ETHERTYPE_EAPOL } from './eapol/index.js';
 
 export interface RouteRow {
   /** `linktype`, or the name of the parent layer (as in its view's `name`). */
@@ -70,6 +76,10 @@ export const LINKTYPE_LINUX_SLL = 113;
 export const LINKTYPE_IPV4 = 228;
 export const LINKTYPE_IPV6 = 229;
 export const LINKTYPE_LINUX_SLL2 = 276;
+/** Wi-Fi link types: raw 802.11, radiotap, PPI. */
+export const LINKTYPE_IEEE802_11 = 105;
+export const LINKTYPE_IEEE802_11_RADIOTAP = 127;
+export const LINKTYPE_PPI = 192;
 
 const ETHERTYPE_ROWS = (parent: string): RouteRow[] => [
   { parent, key: ETHERTYPE_IPV4, child: ipv4Decoder },
@@ -155,6 +165,16 @@ export const DEFAULT_ROUTES: readonly RouteRow[] = Object.freeze([
   ...WIRED_DISCOVERY_ROWS,
   // wired-app (issue 7 part B): HTTP, TLS, SSH, FTP, Telnet, SNMP.
   ...APP_ROWS,
+  // Wi-Fi (issue 8): monitor-mode link types, the 802.11 frame, its LLC/SNAP body into the IP rows, EAPOL.
+  { parent: 'linktype', key: LINKTYPE_IEEE802_11, child: ieee80211Decoder },
+  { parent: 'linktype', key: LINKTYPE_IEEE802_11_RADIOTAP, child: radiotapDecoder },
+  { parent: 'linktype', key: LINKTYPE_PPI, child: ppiDecoder },
+  { parent: 'radiotap', key: KEY_80211, child: ieee80211Decoder },
+  { parent: 'radiotap', key: KEY_80211_PADDED, child: ieee80211PaddedDecoder },
+  { parent: 'ppi', key: LINKTYPE_IEEE802_11, child: ieee80211Decoder },
+  { parent: 'ieee80211', key: KEY_LLC, child: llcDecoder },
+  ...ETHERTYPE_ROWS('llc'),
+  { parent: 'llc', key: ETHERTYPE_EAPOL, child: eapolDecoder },
 ]);
 
 /**

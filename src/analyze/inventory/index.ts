@@ -24,6 +24,7 @@ import type { Sll2View } from '../../decode/sll2/index.js';
 import type { Ipv4View } from '../../decode/ipv4/index.js';
 import type { Ipv6View } from '../../decode/ipv6/index.js';
 import type { ArpView } from '../../decode/arp/index.js';
+import type { Ieee80211View } from '../../decode/ieee80211/index.js';
 import { Attribution } from './attribution.js';
 import type { OuiRegistry } from '../../identify/oui.js';
 import type { Config } from '../../config/index.js';
@@ -37,6 +38,7 @@ import { isDeviceRecord, type DeviceRecord } from './record.js';
 import { deviceId } from '../../telemetry/device.js';
 import { ClassEngine } from '../../identify/engine.js';
 import { classifyChanged } from './classify.js';
+import type { AttributeName } from '../../telemetry/kinds.js';
 
 export { type DeviceRecord } from './record.js';
 export type { Fact, Sighting, SightingSource } from './sighting.js';
@@ -126,6 +128,11 @@ export class InventoryAnalyzer implements Analyzer {
     return this.table.size;
   }
 
+  /** The value of attribute `name` of the device with this MAC (a macKey number), read-only: the Wi-Fi analyzer asks for classes. */
+  attributeOfMac(mac: number, name: AttributeName): string | undefined {
+    return this.table.byMac.get(mac)?.attrs.find((a) => a.name === name)?.value;
+  }
+
   restore(records: ReadonlyArray<readonly [string, unknown]>): void {
     const restored: Device[] = [];
     for (const [key, value] of records) {
@@ -171,6 +178,10 @@ export class InventoryAnalyzer implements Analyzer {
         case 'arp':
           arp ??= l as ArpView;
           break;
+        case 'ieee80211':
+          // wifi: an 802.11 data frame whose body decoded (LLC) names its sender as Ethernet does.
+          if (l.nextKey >= 0) link ??= l;
+          break;
       }
     }
     let srcMac = -1;
@@ -179,6 +190,9 @@ export class InventoryAnalyzer implements Analyzer {
       if (link.name === 'ethernet') {
         srcMac = (link as EthernetView).src;
         dstMac = (link as EthernetView).dst;
+      } else if (link.name === 'ieee80211') {
+        srcMac = (link as Ieee80211View).sa;
+        dstMac = (link as Ieee80211View).da;
       } else {
         // Linux cooked captures carry the sender's link-layer address; a 6-byte one is a MAC
         // whatever the ARPHRD type, as tshark reads it too.

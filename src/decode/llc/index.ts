@@ -8,8 +8,7 @@
  * not routed yet.
  *
  * The same layer serves 802.3 length frames (routed from ethernet/vlan)
- * and 802.11 data bodies (the wifi branch has a decoder of the same name
- * and API; this one is a superset: it also routes non-RFC 1042 OUIs).
+ * and 802.11 data bodies (routed from ieee80211).
  */
 import { u16be } from '../bytes.js';
 import { anomaly, type Anomaly, type DecodeContext, type Decoder, type Layer } from '../types.js';
