@@ -52,6 +52,16 @@ export const DECODE_ANOMALY_CODES: readonly string[] = Object.freeze([
   'udp.truncated_header', 'udp.bad_length',
   'icmp.truncated_header',
   'icmpv6.truncated_header',
+  // BLE (issue 9).
+  'ppi.truncated_header', 'ppi.bad_version', 'ppi.bad_length',
+  'nordic_ble.truncated_header', 'nordic_ble.legacy_format', 'nordic_ble.bad_version',
+  'btle_rf.truncated_header',
+  'btle.truncated_header', 'btle.bad_length',
+  'hci_h4.truncated_header', 'hci_mon.truncated_header',
+  'hci_cmd.truncated_header', 'hci_cmd.bad_length',
+  'hci_evt.truncated_header', 'hci_evt.bad_length', 'hci_evt.bad_report',
+  'hci_acl.truncated_header', 'hci_acl.bad_length',
+  'l2cap.truncated_header', 'att.truncated_header', 'smp.truncated_header', 'smp.truncated_pairing',
 ]);
 
 /** Counters for the `health` stream. Owned numbers; read them, reset by making a new decoder. */

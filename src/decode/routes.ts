@@ -25,6 +25,20 @@ import { tcpDecoder } from './tcp/index.js';
 import type { Decoder } from './types.js';
 import { udpDecoder } from './udp/index.js';
 import { vlanDecoder } from './vlan/index.js';
+// BLE (issue 9): link types 192, 201, 251, 254, 256, 272 and the layers above them.
+import { attDecoder } from './att/index.js';
+import { btleCodedDecoder, btleDecoder, btleEncryptedDecoder, BTLE_NEXT_L2CAP } from './btle/index.js';
+import { btleRfDecoder, RF_NEXT_LL, RF_NEXT_LL_CODED } from './btle_rf/index.js';
+import { ACL_NEXT_L2CAP, hciAclDecoder } from './hci_acl/index.js';
+import { hciCmdDecoder } from './hci_cmd/index.js';
+import { hciEvtDecoder } from './hci_evt/index.js';
+import { H4_ACL, H4_COMMAND, H4_EVENT, hciH4Decoder } from './hci_h4/index.js';
+import { hciMonDecoder } from './hci_mon/index.js';
+import { CID_ATT, CID_SMP, l2capDecoder } from './l2cap/index.js';
+import { NORDIC_NEXT_LL, NORDIC_NEXT_LL_CODED, NORDIC_NEXT_LL_ENCRYPTED } from './nordic_ble/consts.js';
+import { nordicBleDecoder } from './nordic_ble/index.js';
+import { ppiDecoder, PPI_DLT_USER0 } from './ppi/index.js';
+import { smpDecoder } from './smp/index.js';
 
 export interface RouteRow {
   /** `linktype`, or the name of the parent layer (as in its view's `name`). */
@@ -44,6 +58,40 @@ export const LINKTYPE_LINUX_SLL = 113;
 export const LINKTYPE_IPV4 = 228;
 export const LINKTYPE_IPV6 = 229;
 export const LINKTYPE_LINUX_SLL2 = 276;
+// BLE (issue 9).
+export const LINKTYPE_PPI = 192;
+export const LINKTYPE_BLUETOOTH_HCI_H4_WITH_PHDR = 201;
+export const LINKTYPE_BLUETOOTH_LE_LL = 251;
+export const LINKTYPE_BLUETOOTH_LINUX_MONITOR = 254;
+export const LINKTYPE_BLUETOOTH_LE_LL_WITH_PHDR = 256;
+export const LINKTYPE_NORDIC_BLE = 272;
+
+/** BLE: radio headers to the LL packet, HCI to its packets, both to L2CAP, ATT and SMP. */
+const HCI_ROWS = (parent: string): RouteRow[] => [
+  { parent, key: H4_COMMAND, child: hciCmdDecoder },
+  { parent, key: H4_ACL, child: hciAclDecoder },
+  { parent, key: H4_EVENT, child: hciEvtDecoder },
+];
+const BLE_ROWS: readonly RouteRow[] = [
+  { parent: 'linktype', key: LINKTYPE_PPI, child: ppiDecoder },
+  { parent: 'linktype', key: LINKTYPE_BLUETOOTH_HCI_H4_WITH_PHDR, child: hciH4Decoder },
+  { parent: 'linktype', key: LINKTYPE_BLUETOOTH_LE_LL, child: btleDecoder },
+  { parent: 'linktype', key: LINKTYPE_BLUETOOTH_LINUX_MONITOR, child: hciMonDecoder },
+  { parent: 'linktype', key: LINKTYPE_BLUETOOTH_LE_LL_WITH_PHDR, child: btleRfDecoder },
+  { parent: 'linktype', key: LINKTYPE_NORDIC_BLE, child: nordicBleDecoder },
+  { parent: 'ppi', key: PPI_DLT_USER0, child: btleDecoder },
+  { parent: 'nordic_ble', key: NORDIC_NEXT_LL, child: btleDecoder },
+  { parent: 'nordic_ble', key: NORDIC_NEXT_LL_CODED, child: btleCodedDecoder },
+  { parent: 'nordic_ble', key: NORDIC_NEXT_LL_ENCRYPTED, child: btleEncryptedDecoder },
+  { parent: 'btle_rf', key: RF_NEXT_LL, child: btleDecoder },
+  { parent: 'btle_rf', key: RF_NEXT_LL_CODED, child: btleCodedDecoder },
+  ...HCI_ROWS('hci_h4'),
+  ...HCI_ROWS('hci_mon'),
+  { parent: 'btle', key: BTLE_NEXT_L2CAP, child: l2capDecoder },
+  { parent: 'hci_acl', key: ACL_NEXT_L2CAP, child: l2capDecoder },
+  { parent: 'l2cap', key: CID_ATT, child: attDecoder },
+  { parent: 'l2cap', key: CID_SMP, child: smpDecoder },
+];
 
 const ETHERTYPE_ROWS = (parent: string): RouteRow[] => [
   { parent, key: ETHERTYPE_IPV4, child: ipv4Decoder },
@@ -78,6 +126,8 @@ export const DEFAULT_ROUTES: readonly RouteRow[] = Object.freeze([
   ...ETHERTYPE_ROWS('sll2'),
   ...IP_ROWS('ipv4'),
   ...IP_ROWS('ipv6'),
+  // BLE (issue 9).
+  ...BLE_ROWS,
 ]);
 
 /**
