@@ -83,7 +83,11 @@ export const MAX_AD_TEXT = 64;
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
 function text(b: Uint8Array, o: number, n: number): string {
-  const s = decoder.decode(b.subarray(o, o + Math.min(n, MAX_AD_TEXT)));
+  // A NUL ends the text, as devices that copy a C string write it and as tshark reads it.
+  let e = o;
+  const lim = o + Math.min(n, MAX_AD_TEXT);
+  while (e < lim && b[e] !== 0) e++;
+  const s = decoder.decode(b.subarray(o, e));
   // Control characters never reach the inventory (they would be printed on a console).
   // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u001f\u007f]/g, '');

@@ -140,7 +140,7 @@ export class BtleView implements Layer {
         return n >= 6 ? p : -1;
       case AdvPduType.SCAN_REQ: case AdvPduType.CONNECT_IND:
         return n >= 12 ? p + 6 : -1;
-      case AdvPduType.ADV_EXT_IND: {
+      case AdvPduType.ADV_EXT_IND: case AdvPduType.AUX_CONNECT_RSP: {
         const x = this.extHeader();
         return x.flags & 0x01 && x.fieldsEnd - x.fieldsStart >= 6 ? x.fieldsStart : -1;
       }
