@@ -9,6 +9,9 @@ import type { Config } from '../config/index.js';
 import type { OuiRegistry } from '../identify/oui.js';
 import type { Analyzer } from './types.js';
 import { InventoryAnalyzer, inventoryOptions, type SightingSource } from './inventory/index.js';
+// BLE (issue 9).
+import { BleSightingSource } from './ble/sighting.js';
+import { resolverFromConfig } from './ble/options.js';
 
 /** Shared reference data the analyzers need; loaded once by the caller. */
 export interface AnalyzerDeps {
@@ -19,10 +22,13 @@ export interface AnalyzerDeps {
  * What protocols and media tell the inventory about devices beyond their
  * addresses (inventory/sighting.ts): one line per source.
  */
-export function sightingSources(_config: Config): SightingSource[] {
-  return [];
+export function sightingSources(config: Config, deps?: AnalyzerDeps): SightingSource[] {
+  return [
+    // BLE (issue 9): advertisers, Device Information, battery, pairing.
+    new BleSightingSource({ maxConnections: config.ble.max_connections, maxRandom: config.ble.max_random_shapes, randomAgeS: config.ble.random_age_s, resolver: resolverFromConfig(config), ...(deps ? { oui: deps.oui } : {}) }),
+  ];
 }
 
 export function buildAnalyzers(config: Config, deps: AnalyzerDeps): Analyzer[] {
-  return [new InventoryAnalyzer(inventoryOptions(config), deps.oui, sightingSources(config))];
+  return [new InventoryAnalyzer(inventoryOptions(config), deps.oui, sightingSources(config, deps))];
 }
