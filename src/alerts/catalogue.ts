@@ -7,6 +7,8 @@
 
 import { INVENTORY_ALERTS } from './defs/inventory.js';
 import { CAPTURE_ALERTS } from './defs/capture.js';
+// BLE (issue 9), ids 3000-3099.
+import { BLE_ALERTS } from './defs/ble.js';
 
 /** 0 info, 1 low, 2 medium, 3 high, 4 critical (the telemetry carries the number). */
 export const Severity = { info: 0, low: 1, medium: 2, high: 3, critical: 4 } as const;
@@ -31,6 +33,8 @@ export interface AlertDefinition {
 export const catalogue: readonly AlertDefinition[] = [
   ...INVENTORY_ALERTS,
   ...CAPTURE_ALERTS,
+  // BLE (issue 9).
+  ...BLE_ALERTS,
 ];
 
 export class AlertCatalogue {

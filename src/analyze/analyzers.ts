@@ -12,6 +12,7 @@ import { InventoryAnalyzer, inventoryOptions, type SightingSource } from './inve
 // BLE (issue 9).
 import { BleSightingSource } from './ble/sighting.js';
 import { resolverFromConfig } from './ble/options.js';
+import { BleAnalyzer, bleAnalyzerOptions } from './ble/index.js';
 
 /** Shared reference data the analyzers need; loaded once by the caller. */
 export interface AnalyzerDeps {
@@ -30,5 +31,9 @@ export function sightingSources(config: Config, deps?: AnalyzerDeps): SightingSo
 }
 
 export function buildAnalyzers(config: Config, deps: AnalyzerDeps): Analyzer[] {
-  return [new InventoryAnalyzer(inventoryOptions(config), deps.oui, sightingSources(config, deps))];
+  return [
+    new InventoryAnalyzer(inventoryOptions(config), deps.oui, sightingSources(config, deps)),
+    // BLE (issue 9): floods, spoofing, malformed advertising, weak pairing, cleartext health data, silence.
+    new BleAnalyzer(bleAnalyzerOptions(config)),
+  ];
 }
