@@ -48,6 +48,9 @@ const TARGETS: readonly Target[] = [
     mutate: ['src/analyze/inventory/**/*.ts'],
     tests: ['dist/src/analyze/inventory/*.test.js', 'dist/test/store-migration.test.js'],
   },
+  // BLE (issue 9): the analyzer folder (alerts, connections, merging, RPA); the BLE decoders are in src/decode's row.
+  { name: 'src/analyze/ble', mutate: ['src/analyze/ble/**/*.ts'], tests: ['dist/src/analyze/ble/*.test.js'] },
+  { name: 'src/capture/btsnoop', mutate: ['src/capture/btsnoop/**/*.ts'], tests: ['dist/src/capture/btsnoop/*.test.js'] },
 ];
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
