@@ -97,6 +97,9 @@ const TARGETS: readonly Target[] = [
     tests: ['dist/src/decode/radiotap/*.test.js', 'dist/src/decode/ieee80211/*.test.js', 'dist/src/decode/ppi/*.test.js'],
   },
   { name: 'src/analyze/wifi', mutate: ['src/analyze/wifi/*.ts', '!src/analyze/wifi/*.test.ts'], tests: ['dist/src/analyze/wifi/*.test.js', 'dist/test/wifi-ward.test.js'] },
+  // BLE (issue 9): the analyzer folder (alerts, connections, merging, RPA); the BLE decoders are in src/decode's row.
+  { name: 'src/analyze/ble', mutate: ['src/analyze/ble/**/*.ts'], tests: ['dist/src/analyze/ble/*.test.js'] },
+  { name: 'src/capture/btsnoop', mutate: ['src/capture/btsnoop/**/*.ts'], tests: ['dist/src/capture/btsnoop/*.test.js'] },
 ];
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -15,6 +15,7 @@ import { pcapFile } from '../src/capture/pcap/writer.js';
 import { LINKTYPE_RADIOTAP, wifiFrames } from './ward/wifi.js';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { writeBleWardCapture } from './ward/ble.js';
 import { CaptureSink, type CaptureFormat } from './ward/sink.js';
 import { WardSim, type WardFrame, type WardOptions } from './ward/sim.js';
 import type { WardPlan } from './ward/plan.js';
@@ -108,6 +109,8 @@ async function main(): Promise<void> {
       out: { type: 'string' }, frames: { type: 'string' }, seed: { type: 'string' }, devices: { type: 'string' },
       format: { type: 'string' }, start: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       wifi: { type: 'string' },
+      // BLE (issue 9): also write the ward's BLE traffic as a Nordic (272) capture to this file.
+      ble: { type: 'string' },
     },
   });
   // wifi: --wifi FILE also writes the ward's 802.11 radiotap capture (scripts/ward/wifi.ts).
@@ -118,7 +121,7 @@ async function main(): Promise<void> {
     if (values.out === undefined) return;
   }
   if (values.help === true || values.out === undefined) {
-    process.stderr.write('usage: ward-gen --out FILE [--frames N (20000)] [--seed S (1)] [--devices D (60)] [--format pcap|pcapng] [--start EPOCH_SECONDS] [--wifi RADIOTAP_FILE]\n');
+    process.stderr.write('usage: ward-gen --out FILE [--frames N (20000)] [--seed S (1)] [--devices D (60)] [--format pcap|pcapng] [--start EPOCH_SECONDS] [--wifi RADIOTAP_FILE] [--ble FILE]\n');
     process.exitCode = values.help === true ? 0 : 2;
     return;
   }
@@ -129,6 +132,11 @@ async function main(): Promise<void> {
     out: values.out, format, frames: int('frames', values.frames), seed: int('seed', values.seed),
     devices: int('devices', values.devices), start: int('start', values.start),
   });
+  // BLE (issue 9): a separate 272 capture (a pcap holds one link type), over the same start and seed.
+  if (values.ble !== undefined) {
+    const n = writeBleWardCapture(values.ble, { seed: int('seed', values.seed) ?? 1, ...(values.start !== undefined ? { start: Number(values.start) } : {}) });
+    process.stderr.write(`ward-gen: ${values.ble}: ${n} BLE frames (LINKTYPE_NORDIC_BLE)\n`);
+  }
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   const late = r.lateJoinSec === undefined ? 'never' : new Date(r.lateJoinSec * 1000).toISOString();
   process.stderr.write(`ward-gen: ${values.out}: ${r.frames} frames, ${r.devices} devices, ${r.bytes} bytes, `

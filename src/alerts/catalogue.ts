@@ -10,6 +10,8 @@ import { CAPTURE_ALERTS } from './defs/capture.js';
 import { CREDENTIALS_ALERTS } from './defs/credentials.js';
 import { VULNS_ALERTS } from './defs/vulns.js';
 import { WIFI_ALERTS } from './defs/wifi.js';
+// BLE (issue 9), ids 3000-3099.
+import { BLE_ALERTS } from './defs/ble.js';
 
 /** 0 info, 1 low, 2 medium, 3 high, 4 critical (the telemetry carries the number). */
 export const Severity = { info: 0, low: 1, medium: 2, high: 3, critical: 4 } as const;
@@ -40,6 +42,8 @@ export const catalogue: readonly AlertDefinition[] = [
   ...VULNS_ALERTS,
   // Wi-Fi (issue 8), ids 2000-2099.
   ...WIFI_ALERTS,
+  // BLE (issue 9).
+  ...BLE_ALERTS,
 ];
 
 export class AlertCatalogue {

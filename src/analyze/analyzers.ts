@@ -19,6 +19,10 @@ import { VulnsAnalyzer, vulnsOptions } from './vulns/index.js';
 // Wi-Fi (issue 8).
 import { WifiAnalyzer, WifiSightingSource, wifiOptions } from './wifi/index.js';
 import { deviceClass } from '../identify/classes.js';
+// BLE (issue 9).
+import { BleSightingSource } from './ble/sighting.js';
+import { resolverFromConfig } from './ble/options.js';
+import { BleAnalyzer, bleAnalyzerOptions } from './ble/index.js';
 
 /** Shared reference data the analyzers need; loaded once by the caller. */
 export interface AnalyzerDeps {
@@ -29,7 +33,7 @@ export interface AnalyzerDeps {
  * What protocols and media tell the inventory about devices beyond their
  * addresses (inventory/sighting.ts): one line per source.
  */
-export function sightingSources(config: Config): SightingSource[] {
+export function sightingSources(config: Config, deps?: AnalyzerDeps): SightingSource[] {
   return [
     // Wired discovery (issue 7 part A: wired-disc): DHCP, DNS/mDNS/NBNS, SSDP/WS-Discovery, LLDP/CDP.
     ...wiredDiscoverySources(),
@@ -37,11 +41,13 @@ export function sightingSources(config: Config): SightingSource[] {
     ...wiredAppSources(config.wired_app.max_telnet_sessions),
     new ServerPortSource(config.inventory.site_networks), // flows-bench: port.server from SYN+ACK and UDP responses
     new WifiSightingSource(), // wifi: access points and stations from 802.11 management and data frames
+    // BLE (issue 9): advertisers, Device Information, battery, pairing.
+    new BleSightingSource({ maxConnections: config.ble.max_connections, maxRandom: config.ble.max_random_shapes, randomAgeS: config.ble.random_age_s, resolver: resolverFromConfig(config), ...(deps ? { oui: deps.oui } : {}) }),
   ];
 }
 
 export function buildAnalyzers(config: Config, deps: AnalyzerDeps): Analyzer[] {
-  const sources = sightingSources(config);
+  const sources = sightingSources(config, deps);
   const inventory = new InventoryAnalyzer(inventoryOptions(config), deps.oui, sources);
   return [
     inventory,
@@ -52,5 +58,7 @@ export function buildAnalyzers(config: Config, deps: AnalyzerDeps): Analyzer[] {
     new VulnsAnalyzer(vulnsOptions(config), inventory),
     // wifi: reads device classes from the inventory (read-only) for the medical-device alerts.
     new WifiAnalyzer(wifiOptions(config), (mac) => deviceClass(inventory.attributeOfMac(mac, 'class') ?? '')?.medical === true),
+    // BLE (issue 9): floods, spoofing, malformed advertising, weak pairing, cleartext health data, silence.
+    new BleAnalyzer(bleAnalyzerOptions(config)),
   ];
 }

@@ -262,6 +262,32 @@ export const configSchema = z.strictObject({
         .default([]),
     })
     .default({ max_aps: 1024, max_ssids: 256, max_stations: 4096, deauth_threshold: 30, window_s: 10, eapol_msg1_threshold: 10, signal_alpha: 0.2, known_networks: [] }),
+  // BLE (issue 9): connection following, private-address merging, identity keys, alert thresholds.
+  ble: z
+    .strictObject({
+      /** Connections followed at once (GATT handles, pending reads, pairing); the oldest is forgotten first. */
+      max_connections: z.number().int().min(1).max(4096).default(64),
+      /** Payload shapes remembered to merge rotating private addresses; the least recently seen goes first. */
+      max_random_shapes: z.number().int().min(16).max(1_000_000).default(4096),
+      /** Seconds after which a shape unseen is forgotten (addresses rotate about every 15 minutes). */
+      random_age_s: z.number().int().min(10).max(86_400).default(900),
+      /** Identity resolving keys of known devices: resolvable private addresses become their identity. */
+      irks: z
+        .array(z.strictObject({
+          identity: z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, 'expected a lowercase address aa:bb:cc:dd:ee:ff'),
+          identity_type: z.enum(['public', 'random-static']).default('public'),
+          irk: z.string().regex(/^[0-9a-fA-F]{32}$/, 'expected 32 hex digits (the IRK, most significant octet first)'),
+        }))
+        .max(256)
+        .default([]),
+      /** Advertisers tracked for the alerts (floods, spoofing, silence); the least recently seen goes first. */
+      max_tracked: z.number().int().min(16).max(1_000_000).default(2048),
+      /** New advertiser addresses per minute above which ble.advertising_flood is raised. */
+      flood_new_per_minute: z.number().int().min(10).max(1_000_000).default(600),
+      /** Seconds without a frame after which an advertising medical device raises ble.medical_silent. */
+      silent_after_s: z.number().int().min(30).max(604_800).default(600),
+    })
+    .default({ max_connections: 64, max_random_shapes: 4096, random_age_s: 900, irks: [], max_tracked: 2048, flood_new_per_minute: 600, silent_after_s: 600 }),
 }).superRefine((c, ctx) => {
   c.sources.forEach((s, i) => {
     if (s.type === 'pcap-live' && s.immediate && (s.tool !== 'tcpdump' || s.via !== 'child')) {

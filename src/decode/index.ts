@@ -77,6 +77,15 @@ export const DECODE_ANOMALY_CODES: readonly string[] = Object.freeze([
   'ieee80211.truncated_header', 'ieee80211.bad_version', 'ieee80211.truncated_fixed',
   'ieee80211.element_overrun', 'ieee80211.element_bad_length',
   'eapol.truncated_header', 'eapol.truncated_key',
+  // BLE (issue 9).
+  'nordic_ble.truncated_header', 'nordic_ble.legacy_format', 'nordic_ble.bad_version',
+  'btle_rf.truncated_header',
+  'btle.truncated_header', 'btle.bad_length',
+  'hci_h4.truncated_header', 'hci_mon.truncated_header',
+  'hci_cmd.truncated_header', 'hci_cmd.bad_length',
+  'hci_evt.truncated_header', 'hci_evt.bad_length', 'hci_evt.bad_report',
+  'hci_acl.truncated_header', 'hci_acl.bad_length',
+  'l2cap.truncated_header', 'att.truncated_header', 'smp.truncated_header', 'smp.truncated_pairing',
 ]);
 
 /** Counters for the `health` stream. Owned numbers; read them, reset by making a new decoder. */

@@ -55,8 +55,22 @@ import { tlsDecoder } from './tls/index.js';
 import { radiotapDecoder } from './radiotap/index.js';
 import { KEY_80211, KEY_80211_PADDED } from './radiotap/consts.js';
 import { ieee80211Decoder, ieee80211PaddedDecoder, KEY_LLC } from './ieee80211/index.js';
-import { ppiDecoder } from './ppi/index.js';
+import { ppiDecoder, PPI_DLT_USER0 } from './ppi/index.js';
 import { eapolDecoder, ETHERTYPE_EAPOL } from './eapol/index.js';
+// BLE (issue 9): link types 192, 201, 251, 254, 256, 272 and the layers above them.
+import { attDecoder } from './att/index.js';
+import { btleCodedDecoder, btleDecoder, btleEncryptedDecoder, BTLE_NEXT_L2CAP } from './btle/index.js';
+import { btleRfDecoder, RF_NEXT_LL, RF_NEXT_LL_CODED } from './btle_rf/index.js';
+import { ACL_NEXT_L2CAP, hciAclDecoder } from './hci_acl/index.js';
+import { hciCmdDecoder } from './hci_cmd/index.js';
+import { hciEvtDecoder } from './hci_evt/index.js';
+import { H4_ACL, H4_COMMAND, H4_EVENT, hciH4Decoder } from './hci_h4/index.js';
+import { hciMonDecoder } from './hci_mon/index.js';
+import { CID_ATT, CID_SMP, l2capDecoder } from './l2cap/index.js';
+import { NORDIC_NEXT_LL, NORDIC_NEXT_LL_CODED, NORDIC_NEXT_LL_ENCRYPTED } from './nordic_ble/consts.js';
+import { nordicBleDecoder } from './nordic_ble/index.js';
+
+import { smpDecoder } from './smp/index.js';
 
 export interface RouteRow {
   /** `linktype`, or the name of the parent layer (as in its view's `name`). */
@@ -80,6 +94,38 @@ export const LINKTYPE_LINUX_SLL2 = 276;
 export const LINKTYPE_IEEE802_11 = 105;
 export const LINKTYPE_IEEE802_11_RADIOTAP = 127;
 export const LINKTYPE_PPI = 192;
+// BLE (issue 9).
+export const LINKTYPE_BLUETOOTH_HCI_H4_WITH_PHDR = 201;
+export const LINKTYPE_BLUETOOTH_LE_LL = 251;
+export const LINKTYPE_BLUETOOTH_LINUX_MONITOR = 254;
+export const LINKTYPE_BLUETOOTH_LE_LL_WITH_PHDR = 256;
+export const LINKTYPE_NORDIC_BLE = 272;
+
+/** BLE: radio headers to the LL packet, HCI to its packets, both to L2CAP, ATT and SMP. */
+const HCI_ROWS = (parent: string): RouteRow[] => [
+  { parent, key: H4_COMMAND, child: hciCmdDecoder },
+  { parent, key: H4_ACL, child: hciAclDecoder },
+  { parent, key: H4_EVENT, child: hciEvtDecoder },
+];
+const BLE_ROWS: readonly RouteRow[] = [
+  { parent: 'linktype', key: LINKTYPE_BLUETOOTH_HCI_H4_WITH_PHDR, child: hciH4Decoder },
+  { parent: 'linktype', key: LINKTYPE_BLUETOOTH_LE_LL, child: btleDecoder },
+  { parent: 'linktype', key: LINKTYPE_BLUETOOTH_LINUX_MONITOR, child: hciMonDecoder },
+  { parent: 'linktype', key: LINKTYPE_BLUETOOTH_LE_LL_WITH_PHDR, child: btleRfDecoder },
+  { parent: 'linktype', key: LINKTYPE_NORDIC_BLE, child: nordicBleDecoder },
+  { parent: 'ppi', key: PPI_DLT_USER0, child: btleDecoder },
+  { parent: 'nordic_ble', key: NORDIC_NEXT_LL, child: btleDecoder },
+  { parent: 'nordic_ble', key: NORDIC_NEXT_LL_CODED, child: btleCodedDecoder },
+  { parent: 'nordic_ble', key: NORDIC_NEXT_LL_ENCRYPTED, child: btleEncryptedDecoder },
+  { parent: 'btle_rf', key: RF_NEXT_LL, child: btleDecoder },
+  { parent: 'btle_rf', key: RF_NEXT_LL_CODED, child: btleCodedDecoder },
+  ...HCI_ROWS('hci_h4'),
+  ...HCI_ROWS('hci_mon'),
+  { parent: 'btle', key: BTLE_NEXT_L2CAP, child: l2capDecoder },
+  { parent: 'hci_acl', key: ACL_NEXT_L2CAP, child: l2capDecoder },
+  { parent: 'l2cap', key: CID_ATT, child: attDecoder },
+  { parent: 'l2cap', key: CID_SMP, child: smpDecoder },
+];
 
 const ETHERTYPE_ROWS = (parent: string): RouteRow[] => [
   { parent, key: ETHERTYPE_IPV4, child: ipv4Decoder },
@@ -175,6 +221,8 @@ export const DEFAULT_ROUTES: readonly RouteRow[] = Object.freeze([
   { parent: 'ieee80211', key: KEY_LLC, child: llcDecoder },
   ...ETHERTYPE_ROWS('llc'),
   { parent: 'llc', key: ETHERTYPE_EAPOL, child: eapolDecoder },
+  // BLE (issue 9).
+  ...BLE_ROWS,
 ]);
 
 /**

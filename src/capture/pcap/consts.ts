@@ -88,7 +88,7 @@ const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
 export const FOREIGN_FORMATS: readonly ForeignFormat[] = Object.freeze([
   // RFC 1761 §2 ("snoop" file format) and its Bluetooth successor, the
   // btsnoop HCI log of Android and BlueZ: "btsnoop\0", version 1, datalink.
-  { name: 'btsnoop HCI log', magic: ascii('btsnoop\0'), advice: 'not supported yet' },
+  { name: 'btsnoop HCI log', magic: ascii('btsnoop\0'), advice: 'read by src/capture/btsnoop (datalinks 1001, 1002, 2001)' },
   { name: 'Sun snoop capture', magic: ascii('snoop\0\0\0'), advice: 'not supported yet (editcap -F pcap FILE OUT converts it)' },
   // Daintree SNA (.dcf) is a text format whose first line is "#Format=4".
   { name: 'Daintree SNA text capture (.dcf)', magic: ascii('#Format='), advice: 'not supported yet' },

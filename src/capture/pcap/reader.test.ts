@@ -342,7 +342,6 @@ t.test('a file that is not pcap is named by its magic, still as pcap.bad_magic',
   const gzip = new Uint8Array(gzipSync(Buffer.from('not a capture')));
   const cases: [string, Uint8Array, string | undefined][] = [
     // name, first bytes, foreign format (undefined: unknown binary)
-    ['btsnoop (RFC 1761 successor)', concatBytes([ascii('btsnoop\0'), hex('00000001 000003ea')]), 'btsnoop HCI log'],
     ['Sun snoop', concatBytes([ascii('snoop\0\0\0'), hex('00000002 00000004')]), 'Sun snoop capture'],
     ['Daintree SNA', ascii('#Format=4\r\n# SNA v3.0.0.7 SUS:20090709 ACT:819705\r\n'), 'Daintree SNA text capture (.dcf)'],
     ['gzip from node:zlib', gzip, 'gzip-compressed file'],

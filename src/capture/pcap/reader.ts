@@ -13,6 +13,7 @@
  * from PCAP_ANOMALIES; a fatal one ends the stream, and later pushes return
  * nothing, because neither format has a marker to resynchronise on.
  */
+import { BtsnoopParser, BTSNOOP_MAGIC } from '../btsnoop/index.js';
 import type { FrameMeta, RawFrame, SourceEvents } from '../types.js';
 import { describeInterface, ngTimestamp, type NgInterface, type NgTimestamp } from './pcapng-iface.js';
 import {
@@ -47,7 +48,7 @@ import {
   type PcapAnomalyCode,
 } from './consts.js';
 
-export type PcapFormat = 'pcap' | 'pcapng';
+export type PcapFormat = 'pcap' | 'pcapng' | 'btsnoop';
 /** Classic pcap record layout: the standard 16-byte header, or the 24-byte "modified" one. */
 export type PcapVariant = 'standard' | 'modified';
 
@@ -81,6 +82,8 @@ const STAGE_PCAPNG = 2;
 const STAGE_ENDED = 3;
 /** Classic pcap with the standard magic, before the record layout is known (see stepProbe). */
 const STAGE_PCAP_PROBE = 4;
+/** A btsnoop HCI log (src/capture/btsnoop), read by its own parser. */
+const STAGE_BTSNOOP = 5;
 
 /** Classic pcap records carry no interface; every frame shares this meta. */
 const META_IFACE0: FrameMeta = Object.freeze({ iface: 0 });
@@ -102,6 +105,7 @@ export class PcapReader {
   private eof = false;
   private linkType = 0;
   private ifaces: NgInterface[] = [];
+  private bt: BtsnoopParser | undefined;
 
   /** Stream offset of byte 0 of the next chunk. */
   private base = 0;
@@ -244,6 +248,8 @@ export class PcapReader {
     }
     if (this.counters.bytesIn === 0) {
       this.anomaly('pcap.empty', 0);
+    } else if (this.carry !== undefined && this.bt !== undefined) {
+      this.bt.truncated(this.carryOffset, this.carryLen);
     } else if (this.carry !== undefined) {
       const code: PcapAnomalyCode =
         this.stage === STAGE_PCAP || this.stage === STAGE_PCAP_PROBE ? 'pcap.truncated_record'
@@ -266,7 +272,25 @@ export class PcapReader {
     if (this.stage === STAGE_PCAPNG) return this.stepNg(buf, dv, off, end, out);
     if (this.stage === STAGE_ENDED) return -1;
     if (this.stage === STAGE_PCAP_PROBE) return this.stepProbe(buf, dv, off, end, out);
+    if (this.stage === STAGE_BTSNOOP) return this.stepBtsnoop(buf, off, end, out);
     return this.stepStart(buf, dv, off, end, out);
+  }
+
+  /** One btsnoop header or record (src/capture/btsnoop), with the same return contract as step(). */
+  private stepBtsnoop(buf: Uint8Array, off: number, end: number, out: RawFrame[]): number {
+    const bt = this.bt!;
+    const before = out.length;
+    const r = bt.step(buf, off, end, this.bufBase, out);
+    if (r === 0) this.need = bt.need;
+    else if (r < 0) {
+      this.stage = STAGE_ENDED;
+      this.carry = undefined;
+      this.carryLen = 0;
+    } else if (out.length > before) {
+      this.counters.frames++;
+      this.counters.bytes += out[out.length - 1]!.bytes.length;
+    }
+    return r;
   }
 
   /** Recognises the container by its first four bytes (pcap §4, pcapng §4.1). */
@@ -284,7 +308,12 @@ export class PcapReader {
     }
     if (magic === PCAP_MAGIC_US_LE || magic === PCAP_MAGIC_NS_LE || magic === PCAP_MAGIC_MODIFIED_LE) this.le = true;
     else if (magic === PCAP_MAGIC_US_BE || magic === PCAP_MAGIC_NS_BE || magic === PCAP_MAGIC_MODIFIED_BE) this.le = false;
-    else {
+    else if (buf[off] === BTSNOOP_MAGIC[0] && buf[off + 1] === BTSNOOP_MAGIC[1] && buf[off + 2] === BTSNOOP_MAGIC[2] && buf[off + 3] === BTSNOOP_MAGIC[3]) {
+      this.fmt = 'btsnoop';
+      this.stage = STAGE_BTSNOOP;
+      this.bt = new BtsnoopParser(this.source, this.events, this.counters.anomalies);
+      return this.stepBtsnoop(buf, off, end, out);
+    } else {
       this.other = sniffForeign(buf, off, end);
       const what = this.other === undefined ? '' : `: ${this.other.name}, ${this.other.advice}`;
       return this.fatal('pcap.bad_magic', off, `magic 0x${magic.toString(16)}${what}`);

@@ -4,7 +4,8 @@
  * what follows, all little-endian, then TLV fields. The 802.11-Common field
  * (type 2, 20 octets, §4.1.2) gives TSF, flags (FCS present 0x1, FCS
  * invalid 0x4), rate, channel frequency and dBm signal and noise. The frame
- * after the header routes on its DLT (105 is 802.11).
+ * after the header routes on its DLT: 105 is 802.11, and 147 (DLT_USER0) is
+ * what Ubertooth wrote for raw LE LL packets (crackle's captures).
  */
 import { u16le, u32le } from '../bytes.js';
 import { anomaly, type Anomaly, type DecodeContext, type Decoder, type Layer } from '../types.js';
@@ -13,6 +14,8 @@ import { channelOfFreq } from '../radiotap/consts.js';
 export const PPI_HEADER_LEN = 8;
 export const PPI_80211_COMMON = 2;
 export const PPI_BAD_FCS = 'ppi.bad_fcs';
+/** DLT_USER0: what Ubertooth wrote inside PPI for raw LE LL packets (crackle's test captures). */
+export const PPI_DLT_USER0 = 147;
 
 export class PpiView implements Layer {
   readonly name = 'ppi';
@@ -36,6 +39,15 @@ export class PpiView implements Layer {
     const bad = (flags & 4) !== 0;
     this.nextKey = bad ? -1 : dlt;
     this.note = bad ? PPI_BAD_FCS : undefined;
+  }
+
+  get version(): number {
+    return this.bytes[this.offset]!;
+  }
+
+  /** The whole PPI header with its fields, in octets. */
+  get headerLength(): number {
+    return u16le(this.bytes, this.offset + 2);
   }
 
   get dlt(): number {
