@@ -35,6 +35,8 @@ const pcapFileSource = z.strictObject({
   path: z.string().min(1),
   /** Replay at capture speed (true) or as fast as possible (false). */
   realtime: z.boolean().default(false),
+  /** 802.15.4 (issue 10): what ends a LINKTYPE 195 frame, the CRC-16 FCS or TI CC24xx sniffer metadata. */
+  fcs_format: z.enum(['crc16', 'ti-cc24xx']).optional(),
 });
 
 const pcapLiveSource = z.strictObject({
