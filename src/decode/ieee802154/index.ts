@@ -72,6 +72,8 @@ export class Ieee802154View implements Layer {
   /** PAN ids as numbers, -1 when absent. `srcPan` is the effective one: the destination's when compressed. */
   dstPan = -1;
   srcPan = -1;
+  /** True when the source PAN id field is in the frame (not compressed away). */
+  srcPanPresent = false;
   /** Offsets of the addresses, -1 when absent. */
   dstAt = -1;
   srcAt = -1;
@@ -123,9 +125,13 @@ export class Ieee802154View implements Layer {
     return this.srcMode === AddrMode.extended ? this.srcAt : -1;
   }
 
-  /** MAC command identifier (§7.5), -1 for other frames. */
+  /**
+   * MAC command identifier (§7.5), -1 for other frames. It stays in the
+   * clear when the frame is secured (§9.3.5: the open payload of a MAC
+   * command frame is its Command ID).
+   */
   get command(): number {
-    return this.frameType === FrameType.command && !this.security && this.payloadEnd > this.payloadOffset
+    return this.frameType === FrameType.command && this.payloadEnd > this.payloadOffset
       ? this.bytes[this.payloadOffset]! : -1;
   }
 
@@ -212,11 +218,10 @@ class Ieee802154Decoder implements Decoder {
       v.version = (fc >>> 12) & 3;
       v.srcMode = (fc >>> 14) & 3;
       if (v.version === 3) return anomaly('ieee802154.bad_version', LAYER, offset, 0, 3);
-      if (v.dstMode === AddrMode.reserved || v.srcMode === AddrMode.reserved) {
-        return anomaly('ieee802154.bad_addr_mode', LAYER, offset, 0, fc);
-      }
       o = offset + 2;
-      if (!(seqSuppressed && v.version === FrameVersion.v2015)) {
+      // Sequence Number Suppression is a 2015 bit; like Wireshark, honour it
+      // in any frame version (a 2003/2006 frame setting it is malformed anyway).
+      if (!seqSuppressed) {
         if (o + 1 > macEnd) return anomaly('ieee802154.truncated_header', LAYER, o, 1, macEnd - o);
         v.seq = bytes[o]!;
         o += 1;
@@ -229,6 +234,16 @@ class Ieee802154Decoder implements Decoder {
         dstPanP = v.dstMode !== 0;
         srcPanP = v.srcMode !== 0 && !(v.panIdCompression && v.dstMode !== 0);
       }
+      if (v.dstMode === AddrMode.reserved || v.srcMode === AddrMode.reserved) {
+        // The reserved addressing mode (§7.2.2.9): the frame control is kept,
+        // as Wireshark does, and nothing after it is believed.
+        v.warning = anomaly('ieee802154.bad_addr_mode', LAYER, offset, 0, fc);
+        v.dstMode = 0;
+        v.srcMode = 0;
+        v.payloadOffset = o;
+        v.payloadEnd = o;
+        return v;
+      }
       const need = (dstPanP ? 2 : 0) + ADDR_LEN[v.dstMode]! + (srcPanP ? 2 : 0) + ADDR_LEN[v.srcMode]!;
       if (o + need > macEnd) return anomaly('ieee802154.truncated_header', LAYER, o, need, macEnd - o);
       if (dstPanP) {
@@ -238,6 +253,7 @@ class Ieee802154Decoder implements Decoder {
       v.dstAt = o;
       o += ADDR_LEN[v.dstMode]!;
       if (srcPanP) {
+        v.srcPanPresent = true;
         v.srcPan = u16le(bytes, o);
         o += 2;
       } else if (v.srcMode !== 0) {

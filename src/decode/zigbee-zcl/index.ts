@@ -66,6 +66,11 @@ export interface ZclAttribute {
 /** Attribute records of a global command in [o, end), stopping at the first one it cannot read. */
 export function zclAttributes(command: number, b: Uint8Array, o: number, end: number): ZclAttribute[] {
   const out: ZclAttribute[] = [];
+  if (command === GlobalCommand.readAttributes) {
+    // Read Attributes (§2.5.1): a list of attribute ids, no types or values.
+    for (; o + 2 <= end && out.length < MAX_ZCL_RECORDS; o += 2) out.push({ id: u16le(b, o), type: -1, value: undefined });
+    return out;
+  }
   const withStatus = command === GlobalCommand.readAttributesResponse;
   if (!withStatus && command !== GlobalCommand.reportAttributes && command !== GlobalCommand.writeAttributes &&
       command !== GlobalCommand.writeAttributesNoResponse && command !== GlobalCommand.writeAttributesUndivided) return out;
