@@ -7,6 +7,7 @@
 
 import { INVENTORY_ALERTS } from './defs/inventory.js';
 import { CAPTURE_ALERTS } from './defs/capture.js';
+import { ZIGBEE_ALERTS } from './defs/zigbee.js'; // zigbee: issue 10
 
 /** 0 info, 1 low, 2 medium, 3 high, 4 critical (the telemetry carries the number). */
 export const Severity = { info: 0, low: 1, medium: 2, high: 3, critical: 4 } as const;
@@ -31,6 +32,7 @@ export interface AlertDefinition {
 export const catalogue: readonly AlertDefinition[] = [
   ...INVENTORY_ALERTS,
   ...CAPTURE_ALERTS,
+  ...ZIGBEE_ALERTS, // zigbee: 4000-4099
 ];
 
 export class AlertCatalogue {
