@@ -13,16 +13,13 @@
  *
  * A missing captures folder, a missing file or tshark is a failure.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { PcapReader } from '../src/capture/pcap/reader.js';
-import type { RawFrame, SourceAnomaly } from '../src/capture/types.js';
 import { DEFAULT_ROUTES, defaultFrameDecoder, RouteTable } from '../src/decode/index.js';
 import { ZigbeeKeyring } from '../src/analyze/zigbee/keyring.js';
 import { ZigbeeOpener } from '../src/analyze/zigbee/open.js';
 import { capturesDir, tsharkVersion } from './support/captures.js';
-import { diffRows, dropGenerated, ourRow, tsharkRows } from './support/tshark-zigbee.js';
+import { diffRows, dropGenerated, ourRow, readFrames, tsharkRows } from './support/tshark-zigbee.js';
 
 /** The network key of the Control4 capture, from its clear Transport Key (frame 151). */
 export const CONTROL4_NWK_KEY = '26546b723b396a727b5d5271517d392f';
@@ -59,13 +56,6 @@ const CASES: readonly Case[] = [
     anomalies: { 'ieee802154.bad_fcs': 1, 'ieee802154.bad_addr_mode': 2 }, skip: { 152: ['wpan.fcs_ok'], 200: ['wpan.fcs_ok'] },
   },
 ];
-
-export function readFrames(file: string, ti = false): { frames: RawFrame[]; anomalies: SourceAnomaly[] } {
-  const anomalies: SourceAnomaly[] = [];
-  const reader = new PcapReader('test', { anomaly: (a) => anomalies.push(a), state: () => {} });
-  const frames = [...reader.push(readFileSync(file)), ...reader.end()].map((f) => ({ ...f, bytes: Uint8Array.from(f.bytes) }));
-  return { frames: ti ? frames.map((f) => ({ ...f, meta: { ...f.meta, fcsFormat: 1 } })) : frames, anomalies };
-}
 
 t.ok(tsharkVersion(), 'tshark runs');
 const root = capturesDir();

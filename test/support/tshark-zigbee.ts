@@ -6,6 +6,9 @@
  * zigbee opener decrypted (src/analyze/zigbee/open.ts).
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { PcapReader } from '../../src/capture/pcap/reader.js';
+import type { RawFrame, SourceAnomaly } from '../../src/capture/types.js';
 import type { DecodedFrame } from '../../src/decode/types.js';
 import type { Ieee802154View } from '../../src/decode/ieee802154/index.js';
 import type { Ieee802154TapView } from '../../src/decode/ieee802154-tap/index.js';
@@ -163,3 +166,12 @@ export function diffRows(n: number, ours: Row, theirs: Row, fields: readonly Fie
   }
   return out;
 }
+
+/** The frames of a capture file (copied out of the reader's buffers), marked as TI CC24xx when `ti`. */
+export function readFrames(file: string, ti = false): { frames: RawFrame[]; anomalies: SourceAnomaly[] } {
+  const anomalies: SourceAnomaly[] = [];
+  const reader = new PcapReader('test', { anomaly: (a) => anomalies.push(a), state: () => {} });
+  const frames = [...reader.push(readFileSync(file)), ...reader.end()].map((f) => ({ ...f, bytes: Uint8Array.from(f.bytes) }));
+  return { frames: ti ? frames.map((f) => ({ ...f, meta: { ...f.meta, fcsFormat: 1 } })) : frames, anomalies };
+}
+

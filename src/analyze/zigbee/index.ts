@@ -63,7 +63,8 @@ export class ZigbeeAnalyzer implements Analyzer {
     const mac = o.mac;
     if (mac === undefined) return;
     const now = frame.raw.tsSec;
-    const panId = mac.srcPan >= 0 ? mac.srcPan : mac.dstPan;
+    // A device not yet associated sends from PAN 0xffff (IEEE 802.15.4-2020 §6.4.1): the destination's PAN is the one it joins.
+    const panId = mac.srcPan >= 0 && mac.srcPan !== 0xffff ? mac.srcPan : mac.dstPan;
     if (panId < 0 || panId === 0xffff) {
       if (o.zcl !== undefined && o.aps?.frameType === ApsFrameType.interPan) this.touchlink(frame, out);
       return;

@@ -63,7 +63,7 @@ export class ZigbeeSightingSource implements SightingSource {
     const ev = (proto: string, field: string, value: string, confidence: number): Observation => ({
       value, proto, field, time: raw.tsSec, confidence, source: raw.source,
     });
-    const pan = mac.srcPan >= 0 ? mac.srcPan : mac.dstPan;
+    const pan = mac.srcPan >= 0 && mac.srcPan !== 0xffff ? mac.srcPan : mac.dstPan;
     // The MAC sender.
     const src64 = mac.src64;
     const nwk = o.nwk;
@@ -79,7 +79,7 @@ export class ZigbeeSightingSource implements SightingSource {
     }
     if (subject === undefined) return;
     const attrs: Attr[] = [];
-    if (pan >= 0) attrs.push(['associated', ev('ieee802154', 'pan_id', shortHex(pan), Confidence.strong)]);
+    if (pan >= 0 && pan !== 0xffff) attrs.push(['associated', ev('ieee802154', 'pan_id', shortHex(pan), Confidence.strong)]);
     if (raw.meta.channel !== undefined) attrs.push(['channel', ev('ieee802154', 'channel', String(raw.meta.channel), Confidence.strong)]);
     if (mac.frameType === FrameType.beacon && mac.panCoordinator) attrs.push(['role', ev('ieee802154', 'superframe.pan_coordinator', 'coordinator', Confidence.strong)]);
     if (src64 !== undefined && this.oui !== undefined) {
