@@ -48,6 +48,10 @@ const TARGETS: readonly Target[] = [
     mutate: ['src/analyze/inventory/**/*.ts'],
     tests: ['dist/src/analyze/inventory/*.test.js', 'dist/test/store-migration.test.js'],
   },
+  // zigbee (issue 10): the 802.15.4 link layers, the Zigbee layers, the analyzer.
+  { name: 'src/decode/ieee802154', mutate: ['src/decode/ieee802154/*.ts', 'src/decode/ieee802154-tap/*.ts', 'src/decode/ieee802154-phy/*.ts'], tests: ['dist/src/decode/ieee802154/*.test.js'] },
+  { name: 'src/decode/zigbee', mutate: ['src/decode/zigbee-*/*.ts'], tests: ['dist/src/decode/zigbee-*/*.test.js'] },
+  { name: 'src/analyze/zigbee', mutate: ['src/analyze/zigbee/*.ts'], tests: ['dist/src/analyze/zigbee/*.test.js'] },
 ];
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
