@@ -34,6 +34,7 @@ import { parseArgs } from 'node:util';
 import { writeWardCapture } from './ward-gen.js';
 import { CLI, fmt, mib, ROOT, say, subscriber, table, TIME, timed, unitNodeFlags, verdict } from './bench/common.js';
 import { floodSection } from './bench/flood.js';
+import { zigbeeSection } from './bench/zigbee.js'; // zigbee: issue 10
 import { DEFAULT_RATES, liveBench, liveTable } from './bench/live.js';
 import { latencySection } from './bench/latency.js';
 import { sizeLines, sizeSection } from './bench/size.js';
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
     },
   });
   const sections = new Set(values.sections!.split(','));
-  const known = ['throughput', 'flood', 'size', 'latency', 'live', 'realtraffic', 'startup', 'vulns', 'wifi'];
+  const known = ['throughput', 'flood', 'size', 'latency', 'live', 'realtraffic', 'startup', 'vulns', 'wifi', 'zigbee'];
   for (const name of sections) if (!known.includes(name)) throw new Error(`--sections: unknown section ${name}; known: ${known.join(', ')}`);
   if (!existsSync(TIME)) throw new Error(`${TIME} is missing (Debian package "time"); it measures wall time and peak RSS`);
   const benchDir = join(ROOT, 'var', 'bench');
@@ -65,6 +66,12 @@ async function main(): Promise<void> {
   const result: Record<string, unknown> = {};
   const out: string[] = [];
   if (sections.has('throughput')) out.push(...(await throughputSection(values, benchDir, result)));
+  // zigbee (issue 10): 802.15.4 frames/s beside tshark -T fields; opt-in (--sections zigbee), it reads ../shared/captures.
+  if (sections.has('zigbee')) {
+    const z = zigbeeSection(benchDir, Number(values.frames), ROOT);
+    result['zigbee'] = z;
+    out.push(`zigbee: ${z.frames} frames, sensor ${Math.round(z.oursFps)} frames/s with decryption (${z.ratio.toFixed(1)}x tshark ${Math.round(z.tsharkFps)}), decode walk alone ${Math.round(z.decodeOnlyFps)} frames/s`);
+  }
   if (sections.has('flood')) {
     say(`flood: ${values['flood-frames']} frames from random MACs through run and replay ...`);
     const f = await floodSection(benchDir, Number(values['flood-frames']), values.broker!, values.keep === true);

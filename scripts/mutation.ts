@@ -100,6 +100,10 @@ const TARGETS: readonly Target[] = [
   // BLE (issue 9): the analyzer folder (alerts, connections, merging, RPA); the BLE decoders are in src/decode's row.
   { name: 'src/analyze/ble', mutate: ['src/analyze/ble/**/*.ts'], tests: ['dist/src/analyze/ble/*.test.js'] },
   { name: 'src/capture/btsnoop', mutate: ['src/capture/btsnoop/**/*.ts'], tests: ['dist/src/capture/btsnoop/*.test.js'] },
+  // zigbee (issue 10): the 802.15.4 link layers, the Zigbee layers, the analyzer.
+  { name: 'src/decode/ieee802154', mutate: ['src/decode/ieee802154/*.ts', 'src/decode/ieee802154-tap/*.ts', 'src/decode/ieee802154-phy/*.ts'], tests: ['dist/src/decode/ieee802154/*.test.js'] },
+  { name: 'src/decode/zigbee', mutate: ['src/decode/zigbee-*/*.ts'], tests: ['dist/src/decode/zigbee-*/*.test.js'] },
+  { name: 'src/analyze/zigbee', mutate: ['src/analyze/zigbee/*.ts'], tests: ['dist/src/analyze/zigbee/*.test.js'] },
 ];
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -79,8 +79,30 @@ t.test('802.11 radiotap is read now (issue 8): every frame decodes, exit 0', asy
   t.equal(s.decoded, tsharkFrames(WIFI));
 });
 
-t.test('802.15.4 captures: the link type is named per file, and the replay exits 3', async (t) => {
-  for (const [file, name] of [[ZIGBEE, 'IEEE802_15_4_WITHFCS']] as const) {
+t.test('802.15.4 is read now (issue 10): every frame decodes, exit 0', async (t) => {
+  const r = cli('replay', '--json', ZIGBEE);
+  t.equal(r.code, 0, r.err);
+  const s = json(r);
+  t.same(s.files[0]!.linkTypes, [{ linkType: 195, name: 'IEEE802_15_4_WITHFCS', frames: tsharkFrames(ZIGBEE), supported: true }]);
+  t.equal(s.decoded, tsharkFrames(ZIGBEE));
+});
+
+/**
+ * A capture of a link type nothing decodes. Every medium of the shared
+ * captures is read now, so the file is built: three frames of DLT_USER1
+ * (148), which tshark reads as opaque user data.
+ */
+function unsupportedFile(dir: string): string {
+  const file = join(dir, 'user1.pcap');
+  const frame = (i: number) => ({ tsSec: 1_700_000_000 + i, tsNsec: 0, bytes: Uint8Array.from([0xde, 0xad, i]) });
+  writeFileSync(file, pcapFile(148, [frame(1), frame(2), frame(3)]));
+  return file;
+}
+
+t.test('a link type nothing reads: named per file, and the replay exits 3', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'h6-replay-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  for (const [file, name] of [[unsupportedFile(dir), 'USER_1']] as const) {
     const lt = pcapLinktype(file);
     const frames = tsharkFrames(file);
     const r = cli('replay', file);
@@ -146,23 +168,24 @@ t.test('generated files: gzip, empty, garbage, missing', async (t) => {
   t.equal(m.code, 3);
   t.match(m.err, /^iomt-sensor: nothing could be read from missing\.pcap: .*ENOENT.*\n$/);
   // Every file unreadable: one line naming each reason once.
-  const all = cli('replay', gz, empty, DCF, ZIGBEE);
+  const all = cli('replay', gz, empty, DCF, unsupportedFile(dir));
   t.equal(all.code, 3);
   t.equal(all.err.split('\n').length, 2, 'one line');
   t.match(all.err, /from any of 4 files: gzip-compressed file: compressed: gunzip it first; empty file; Daintree SNA text capture \(\.dcf\): not supported yet; link type \d+ IEEE802_15_4_WITHFCS: not supported yet/);
 });
 
 t.test('one readable file among unreadable ones: exit 0, per-file link types and anomalies', async (t) => {
-  // 802.15.4 stands for a link type nothing reads (BLE, issue 9, now is read).
-  const UNREAD = ZIGBEE;
+  const dir = mkdtempSync(join(tmpdir(), 'h6-replay-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const UNREAD = unsupportedFile(dir);
   const r = cli('replay', '--json', UNREAD, DHCP);
   t.equal(r.code, 0, r.err);
   t.equal(r.err, '');
   const s = json(r);
-  const [ble, dhcp] = s.files;
-  t.same(ble!.linkTypes, [{ linkType: 195, name: 'IEEE802_15_4_WITHFCS', frames: tsharkFrames(UNREAD), supported: false }]);
+  const [unread, dhcp] = s.files;
+  t.same(unread!.linkTypes, [{ linkType: 148, name: 'USER_1', frames: tsharkFrames(UNREAD), supported: false }]);
   t.same(dhcp!.linkTypes, [{ linkType: 1, name: 'ETHERNET', frames: tsharkFrames(DHCP), supported: true }]);
-  t.same(ble!.decodeAnomalies, { 'linktype.unsupported': tsharkFrames(UNREAD) });
+  t.same(unread!.decodeAnomalies, { 'linktype.unsupported': tsharkFrames(UNREAD) });
   t.same(dhcp!.decodeAnomalies, {});
   t.equal(dhcp!.decoded, tsharkFrames(DHCP));
   t.equal(dhcp!.unread, undefined);
@@ -170,7 +193,7 @@ t.test('one readable file among unreadable ones: exit 0, per-file link types and
   t.equal(s.decodeAnomalies['linktype.unsupported'], tsharkFrames(UNREAD), 'and in total');
   const text = cli('replay', UNREAD, DHCP).out;
   t.match(text, `1 ETHERNET (${tsharkFrames(DHCP)} frames)`);
-  t.match(text, new RegExp(`FILE\\s+ANOMALY\\s+COUNT\\n\\S+control4\\S+\\s+linktype\\.unsupported\\s+${tsharkFrames(UNREAD)}\\n`));
+  t.match(text, new RegExp(`FILE\\s+ANOMALY\\s+COUNT\\n\\S*user1\\S+\\s+linktype\\.unsupported\\s+${tsharkFrames(UNREAD)}\\n`));
 });
 
 t.test('all-zero source MACs and 240/4 senders are counted where the user sees them', async (t) => {

@@ -12,6 +12,7 @@ import { VULNS_ALERTS } from './defs/vulns.js';
 import { WIFI_ALERTS } from './defs/wifi.js';
 // BLE (issue 9), ids 3000-3099.
 import { BLE_ALERTS } from './defs/ble.js';
+import { ZIGBEE_ALERTS } from './defs/zigbee.js'; // zigbee: issue 10
 
 /** 0 info, 1 low, 2 medium, 3 high, 4 critical (the telemetry carries the number). */
 export const Severity = { info: 0, low: 1, medium: 2, high: 3, critical: 4 } as const;
@@ -44,6 +45,7 @@ export const catalogue: readonly AlertDefinition[] = [
   ...WIFI_ALERTS,
   // BLE (issue 9).
   ...BLE_ALERTS,
+  ...ZIGBEE_ALERTS, // zigbee: 4000-4099
 ];
 
 export class AlertCatalogue {

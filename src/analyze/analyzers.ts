@@ -23,6 +23,8 @@ import { deviceClass } from '../identify/classes.js';
 import { BleSightingSource } from './ble/sighting.js';
 import { resolverFromConfig } from './ble/options.js';
 import { BleAnalyzer, bleAnalyzerOptions } from './ble/index.js';
+// zigbee (issue 10): 802.15.4 / Zigbee nodes, PANs, keys and alerts.
+import { ZigbeeAnalyzer, ZigbeeContext, ZigbeeSightingSource, zigbeeOptions } from './zigbee/index.js';
 
 /** Shared reference data the analyzers need; loaded once by the caller. */
 export interface AnalyzerDeps {
@@ -33,7 +35,7 @@ export interface AnalyzerDeps {
  * What protocols and media tell the inventory about devices beyond their
  * addresses (inventory/sighting.ts): one line per source.
  */
-export function sightingSources(config: Config, deps?: AnalyzerDeps): SightingSource[] {
+export function sightingSources(config: Config, deps?: AnalyzerDeps, zigbee: ZigbeeContext = new ZigbeeContext(config)): SightingSource[] {
   return [
     // Wired discovery (issue 7 part A: wired-disc): DHCP, DNS/mDNS/NBNS, SSDP/WS-Discovery, LLDP/CDP.
     ...wiredDiscoverySources(),
@@ -43,11 +45,13 @@ export function sightingSources(config: Config, deps?: AnalyzerDeps): SightingSo
     new WifiSightingSource(), // wifi: access points and stations from 802.11 management and data frames
     // BLE (issue 9): advertisers, Device Information, battery, pairing.
     new BleSightingSource({ maxConnections: config.ble.max_connections, maxRandom: config.ble.max_random_shapes, randomAgeS: config.ble.random_age_s, resolver: resolverFromConfig(config), ...(deps ? { oui: deps.oui } : {}) }),
+    new ZigbeeSightingSource(zigbee, deps?.oui), // zigbee: 802.15.4 nodes, ZDO and ZCL Basic attributes
   ];
 }
 
 export function buildAnalyzers(config: Config, deps: AnalyzerDeps): Analyzer[] {
-  const sources = sightingSources(config, deps);
+  const zigbee = new ZigbeeContext(config); // zigbee: one keyring and opener for its sighting source and analyzer
+  const sources = sightingSources(config, deps, zigbee);
   const inventory = new InventoryAnalyzer(inventoryOptions(config), deps.oui, sources);
   return [
     inventory,
@@ -60,5 +64,6 @@ export function buildAnalyzers(config: Config, deps: AnalyzerDeps): Analyzer[] {
     new WifiAnalyzer(wifiOptions(config), (mac) => deviceClass(inventory.attributeOfMac(mac, 'class') ?? '')?.medical === true),
     // BLE (issue 9): floods, spoofing, malformed advertising, weak pairing, cleartext health data, silence.
     new BleAnalyzer(bleAnalyzerOptions(config)),
+    new ZigbeeAnalyzer(zigbeeOptions(config), zigbee), // zigbee: PANs and alerts 4000-4099
   ];
 }

@@ -44,6 +44,8 @@ export interface ReplayOptions {
   /** Called after every batch with bytes read so far and the total size of the files. */
   readonly progress?: (doneBytes: number, totalBytes: number, frames: number) => void;
   readonly signal?: AbortSignal;
+  /** 802.15.4 (issue 10): the files' LINKTYPE 195 frames end in TI CC24xx metadata (pcap-file `fcs_format`). */
+  readonly fcsFormat?: 'crc16' | 'ti-cc24xx';
 }
 
 /** Frames of one link type in one file, and whether a route in src/decode/routes.ts reads it. */
@@ -123,7 +125,7 @@ export async function replayFiles(opts: ReplayOptions): Promise<ReplaySummary> {
   };
   let doneBefore = 0;
   for (const path of opts.files) {
-    const source = new PcapFileSource({ name: path === '-' ? 'stdin' : basename(path), path });
+    const source = new PcapFileSource({ name: path === '-' ? 'stdin' : basename(path), path, ...(opts.fcsFormat === undefined ? {} : { fcsFormat: opts.fcsFormat }) });
     let state: SourceState = 'starting';
     let detail: string | undefined;
     const anomalies: Record<string, number> = {};

@@ -11,7 +11,7 @@ import { PcapHelperSource } from './pcap-live/helper.js';
 export function createSource(c: SourceConfig): CaptureSource {
   switch (c.type) {
     case 'pcap-file':
-      return new PcapFileSource({ name: c.name, path: c.path, realtime: c.realtime });
+      return new PcapFileSource({ name: c.name, path: c.path, realtime: c.realtime, ...(c.fcs_format === undefined ? {} : { fcsFormat: c.fcs_format }) });
     case 'pcap-live':
       if (c.via === 'helper') {
         // Capture runs in iomt-sensor-capture@<iface>.service; the agent only listens.

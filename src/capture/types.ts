@@ -11,6 +11,14 @@ export interface FrameMeta {
   readonly rssi?: number;
   /** Radio channel, where the medium has one. */
   readonly channel?: number;
+  /** 802.15.4 (issue 10): link quality indicator 0..255, where the sniffer reports it. */
+  readonly lqi?: number;
+  /**
+   * 802.15.4 (issue 10): what the two trailing bytes of a LINKTYPE 195
+   * frame are: 0 (or absent) the CRC-16 FCS, 1 TI CC24xx metadata (RSSI,
+   * CRC-OK bit and correlation), as TI sniffer firmware writes them.
+   */
+  readonly fcsFormat?: number;
 }
 
 /**

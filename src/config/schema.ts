@@ -28,6 +28,9 @@ const secretPath = z
   .string()
   .regex(/^(\/.+|credential:[A-Za-z0-9_][A-Za-z0-9._-]{0,254})$/, 'expected an absolute path or credential:NAME (systemd LoadCredential=)');
 
+/** A 128-bit Zigbee key (zigbee: issue 10). */
+const zigbeeKey = z.string().regex(/^[0-9a-fA-F]{32}$/, 'expected a 128-bit key: 32 hex digits');
+
 const pcapFileSource = z.strictObject({
   type: z.literal('pcap-file'),
   name: sourceName,
@@ -35,6 +38,8 @@ const pcapFileSource = z.strictObject({
   path: z.string().min(1),
   /** Replay at capture speed (true) or as fast as possible (false). */
   realtime: z.boolean().default(false),
+  /** 802.15.4 (issue 10): what ends a LINKTYPE 195 frame, the CRC-16 FCS or TI CC24xx sniffer metadata. */
+  fcs_format: z.enum(['crc16', 'ti-cc24xx']).optional(),
 });
 
 const pcapLiveSource = z.strictObject({
@@ -288,6 +293,36 @@ export const configSchema = z.strictObject({
       silent_after_s: z.number().int().min(30).max(604_800).default(600),
     })
     .default({ max_connections: 64, max_random_shapes: 4096, random_age_s: 900, irks: [], max_tracked: 2048, flood_new_per_minute: 600, silent_after_s: 600 }),
+  // zigbee (issue 10): keys, tables and alert thresholds of the 802.15.4 / Zigbee analyzer.
+  zigbee: z
+    .strictObject({
+      /** Network keys to decrypt with, 32 hex digits each. Held in memory only; never published. */
+      network_keys: z.array(zigbeeKey).max(16).default([]),
+      /** Trust Center or application link keys, 32 hex digits each. */
+      link_keys: z.array(zigbeeKey).max(16).default([]),
+      /** Install codes with their CRC (6, 8, 12 or 16 bytes + 2, as hex); each stands for a link key. */
+      install_codes: z.array(z.string().regex(/^([0-9a-fA-F]{16}|[0-9a-fA-F]{20}|[0-9a-fA-F]{28}|[0-9a-fA-F]{36})$/, 'expected an install code with its CRC: 16, 20, 28 or 36 hex digits')).max(64).default([]),
+      /** Try the well-known Trust Center link key "ZigBeeAlliance09" (as any attacker does). */
+      default_tc_link_key: z.boolean().default(true),
+      /** Keys held at once (configured plus recovered); a recovered key beyond it evicts the oldest recovered one. */
+      max_keys: z.number().int().min(4).max(1024).default(64),
+      /** Short-to-IEEE address pairs remembered for nonces. */
+      max_addresses: z.number().int().min(16).max(1_000_000).default(4096),
+      /** PANs tracked. */
+      max_pans: z.number().int().min(1).max(10_000).default(64),
+      /** Nodes tracked for frame counters and joins. */
+      max_nodes: z.number().int().min(16).max(1_000_000).default(4096),
+      /** Rejoins or association requests on one PAN within a minute that make a storm. */
+      storm_per_minute: z.number().int().min(2).max(100_000).default(30),
+      /** Seconds a network stays open after a beacon with Association Permit or a Mgmt_Permit_Joining_req. */
+      join_window_s: z.number().int().min(0).max(3600).default(254),
+      /** IEEE addresses (16 hex digits) allowed to start Touchlink commissioning. */
+      touchlink_initiators: z.array(z.string().regex(/^[0-9a-fA-F]{16}$/, 'expected an IEEE address: 16 hex digits')).max(256).default([]),
+    })
+    .default({
+      network_keys: [], link_keys: [], install_codes: [], default_tc_link_key: true, max_keys: 64, max_addresses: 4096,
+      max_pans: 64, max_nodes: 4096, storm_per_minute: 30, join_window_s: 254, touchlink_initiators: [],
+    }),
 }).superRefine((c, ctx) => {
   c.sources.forEach((s, i) => {
     if (s.type === 'pcap-live' && s.immediate && (s.tool !== 'tcpdump' || s.via !== 'child')) {

@@ -111,8 +111,9 @@ t.test('isAnomaly tells ICMP views (which have a `code`) from anomalies', async 
 
 t.test('every anomaly code is documented once', async (t) => {
   t.equal(new Set(DECODE_ANOMALY_CODES).size, DECODE_ANOMALY_CODES.length);
-  // Layer names may hold an underscore where tshark's protocol name does (nordic_ble, btle_rf, hci_evt).
-  for (const c of DECODE_ANOMALY_CODES) t.match(c, /^[a-z0-9]+(_[a-z0-9]+)*\.[a-z_]+$/);
+  // Layer names may hold an underscore where tshark's protocol name does (nordic_ble, btle_rf, hci_evt),
+  // or a hyphen where ours names a sub-layer (zigbee-nwk, ieee802154-tap).
+  for (const c of DECODE_ANOMALY_CODES) t.match(c, /^[a-z0-9]+([_-][a-z0-9]+)*\.[a-z_]+$/);
 });
 
 t.test('one decoder decodes many frames without leaking state between them', async (t) => {

@@ -39,6 +39,8 @@ export const DECODE_NOTE_CODES: readonly string[] = Object.freeze([
   'ipv4.zero_source', 'ipv4.multicast_source', 'ipv4.reserved_source',
   // Wi-Fi: a frame the radio says failed its FCS (not believed), a radiotap field of unknown size.
   'radiotap.bad_fcs', 'radiotap.fcs_mismatch', 'radiotap.unknown_field', 'ppi.bad_fcs',
+  // 802.15.4 (issue 10)
+  'ieee802154.frame_type_not_decoded', 'ieee802154.security_2003',
 ]);
 
 /** Every anomaly code the default decoders can return, for tests and documentation. */
@@ -86,6 +88,17 @@ export const DECODE_ANOMALY_CODES: readonly string[] = Object.freeze([
   'hci_evt.truncated_header', 'hci_evt.bad_length', 'hci_evt.bad_report',
   'hci_acl.truncated_header', 'hci_acl.bad_length',
   'l2cap.truncated_header', 'att.truncated_header', 'smp.truncated_header', 'smp.truncated_pairing',
+  // 802.15.4 / Zigbee (issue 10)
+  'ieee802154.truncated_header', 'ieee802154.bad_version', 'ieee802154.bad_addr_mode', 'ieee802154.bad_fcs',
+  'ieee802154.truncated_security_header', 'ieee802154.truncated_mic', 'ieee802154.bad_ie', 'ieee802154.truncated_ie',
+  'ieee802154-tap.truncated_header', 'ieee802154-tap.bad_version', 'ieee802154-tap.bad_length',
+  'ieee802154-tap.truncated_tlv', 'ieee802154-tap.bad_fcs_type',
+  'ieee802154-phy.truncated_header', 'ieee802154-phy.bad_sfd', 'ieee802154-phy.bad_length',
+  'zigbee-nwk.truncated_header', 'zigbee-nwk.truncated_security_header', 'zigbee-nwk.truncated_mic', 'zigbee-nwk.truncated_command',
+  'zigbee-aps.truncated_header', 'zigbee-aps.truncated_security_header', 'zigbee-aps.truncated_mic', 'zigbee-aps.truncated_command',
+  'zigbee-zdo.truncated_header',
+  'zigbee-zcl.truncated_header',
+  'zigbee-gp.truncated_header', 'zigbee-gp.truncated_mic',
 ]);
 
 /** Counters for the `health` stream. Owned numbers; read them, reset by making a new decoder. */

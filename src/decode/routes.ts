@@ -71,6 +71,20 @@ import { NORDIC_NEXT_LL, NORDIC_NEXT_LL_CODED, NORDIC_NEXT_LL_ENCRYPTED } from '
 import { nordicBleDecoder } from './nordic_ble/index.js';
 
 import { smpDecoder } from './smp/index.js';
+// 802.15.4 / Zigbee (issue 10)
+import {
+  LINKTYPE_IEEE802_15_4_NOFCS, LINKTYPE_IEEE802_15_4_NONASK_PHY, LINKTYPE_IEEE802_15_4_TAP, LINKTYPE_IEEE802_15_4_WITHFCS,
+} from './ieee802154/consts.js';
+import {
+  ieee802154Fcs16Decoder, ieee802154Fcs32Decoder, ieee802154FcsDecoder, ieee802154NoFcsDecoder,
+} from './ieee802154/index.js';
+import { ieee802154PhyDecoder } from './ieee802154-phy/index.js';
+import { ieee802154TapDecoder } from './ieee802154-tap/index.js';
+import { zigbeeApsDecoder } from './zigbee-aps/index.js';
+import { zigbeeGpDecoder } from './zigbee-gp/index.js';
+import { zigbeeNwkDecoder } from './zigbee-nwk/index.js';
+import { zigbeeZclDecoder } from './zigbee-zcl/index.js';
+import { zigbeeZdoDecoder } from './zigbee-zdo/index.js';
 
 export interface RouteRow {
   /** `linktype`, or the name of the parent layer (as in its view's `name`). */
@@ -192,6 +206,31 @@ const APP_ROWS: RouteRow[] = [
   { parent: 'tcp', key: CONTENT_KEY, child: contentDecoder },
 ];
 
+/**
+ * 802.15.4 and Zigbee (issue 10). LINKTYPE 195 ends in a 16-bit FCS or TI
+ * CC24xx metadata (ieee802154/fcs.ts); the TAP header's key is its FCS type
+ * (0 none, 1 16-bit, 2 32-bit); the NONASK PHY header is followed by a
+ * 16-bit FCS. A MAC data frame's key is the Zigbee NWK protocol version
+ * (1 2004, 2 PRO, 3 Green Power); NWK routes to APS with key 0; APS to ZDO
+ * (profile 0, key 0) or ZCL (key 1).
+ */
+const IEEE802154_ROWS: RouteRow[] = [
+  { parent: 'linktype', key: LINKTYPE_IEEE802_15_4_WITHFCS, child: ieee802154FcsDecoder },
+  { parent: 'linktype', key: LINKTYPE_IEEE802_15_4_NOFCS, child: ieee802154NoFcsDecoder },
+  { parent: 'linktype', key: LINKTYPE_IEEE802_15_4_NONASK_PHY, child: ieee802154PhyDecoder },
+  { parent: 'linktype', key: LINKTYPE_IEEE802_15_4_TAP, child: ieee802154TapDecoder },
+  { parent: 'ieee802154-phy', key: 1, child: ieee802154Fcs16Decoder },
+  { parent: 'ieee802154-tap', key: 0, child: ieee802154NoFcsDecoder },
+  { parent: 'ieee802154-tap', key: 1, child: ieee802154Fcs16Decoder },
+  { parent: 'ieee802154-tap', key: 2, child: ieee802154Fcs32Decoder },
+  { parent: 'ieee802154', key: 1, child: zigbeeNwkDecoder },
+  { parent: 'ieee802154', key: 2, child: zigbeeNwkDecoder },
+  { parent: 'ieee802154', key: 3, child: zigbeeGpDecoder },
+  { parent: 'zigbee-nwk', key: 0, child: zigbeeApsDecoder },
+  { parent: 'zigbee-aps', key: 0, child: zigbeeZdoDecoder },
+  { parent: 'zigbee-aps', key: 1, child: zigbeeZclDecoder },
+];
+
 /** The sensor's routes. Later protocols add rows (e.g. `{parent: 'udp', key: 67, ...}`). */
 export const DEFAULT_ROUTES: readonly RouteRow[] = Object.freeze([
   { parent: 'linktype', key: LINKTYPE_ETHERNET, child: ethernetDecoder },
@@ -223,6 +262,7 @@ export const DEFAULT_ROUTES: readonly RouteRow[] = Object.freeze([
   { parent: 'llc', key: ETHERTYPE_EAPOL, child: eapolDecoder },
   // BLE (issue 9).
   ...BLE_ROWS,
+  ...IEEE802154_ROWS,
 ]);
 
 /**

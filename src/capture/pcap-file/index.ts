@@ -22,6 +22,12 @@ export interface PcapFileOptions {
    * whose time goes backwards are passed on at once.
    */
   readonly realtime?: boolean;
+  /**
+   * 802.15.4 (issue 10): the file's LINKTYPE 195 frames end in TI CC24xx
+   * metadata, not an FCS (config `fcs_format: ti-cc24xx`); stamped into
+   * every frame's meta as `fcsFormat: 1`. Nothing in the file says so.
+   */
+  readonly fcsFormat?: 'crc16' | 'ti-cc24xx';
 }
 
 export class PcapFileSource implements CaptureSource {
@@ -47,7 +53,8 @@ export class PcapFileSource implements CaptureSource {
     const readable: Readable = this.opts.path === '-' ? process.stdin : createReadStream(this.opts.path, { highWaterMark });
     events.state('running', this.opts.path);
     try {
-      const batches = readableToBatches(readable, reader, signal);
+      const read = readableToBatches(readable, reader, signal);
+      const batches = this.opts.fcsFormat === 'ti-cc24xx' ? stampTi(read) : read;
       if (this.opts.realtime === true) yield* paced(batches, signal);
       else yield* batches;
     } catch (err) {
@@ -56,6 +63,11 @@ export class PcapFileSource implements CaptureSource {
     }
     events.state('ended', signal.aborted ? 'aborted' : reader.format ?? endedWithout(reader));
   }
+}
+
+/** Marks every frame's trailing two bytes as TI CC24xx metadata (see `fcsFormat`). */
+async function* stampTi(batches: AsyncIterable<readonly RawFrame[]>): AsyncGenerator<readonly RawFrame[], void, undefined> {
+  for await (const batch of batches) yield batch.map((f) => ({ ...f, meta: { ...f.meta, fcsFormat: 1 } }));
 }
 
 /** Why a stream ended without a container format: what it was instead, or that it was empty. */
