@@ -115,8 +115,11 @@ t.test('application by content: the decoder\'s layer name, and TLS records versu
   const h2 = harness();
   h2.feed(tcp4('10.0.0.1', '10.0.0.2', 40000, 8443, TCP_FLAGS.SYN));
   h2.feed(tcp4('10.0.0.1', '10.0.0.2', 40000, 8443, TCP_FLAGS.ACK | TCP_FLAGS.PSH, hello));
-  h2.feed(tcp4('10.0.0.1', '10.0.0.2', 40000, 8443, TCP_FLAGS.ACK | TCP_FLAGS.PSH, new TextEncoder().encode('GET / HTTP/1.1\r\n')));
+  h2.feed(tcp4('10.0.0.1', '10.0.0.2', 40000, 8443, TCP_FLAGS.ACK | TCP_FLAGS.PSH, new TextEncoder().encode('\x00\x01 not a protocol')));
   t.match(only(h2.flows), { payload: 'tls', app: '' }, 'the first payload decides; no decoder, no app name');
+  const h4 = harness();
+  h4.feed(tcp4('10.0.0.1', '10.0.0.2', 40000, 8081, TCP_FLAGS.ACK | TCP_FLAGS.PSH, new TextEncoder().encode('GET / HTTP/1.1\r\nHost: x\r\n\r\n')));
+  t.match(only(h4.flows), { payload: 'clear', app: 'http' }, 'content detection names the application on any port');
   const h3 = harness();
   h3.feed(tcp4('10.0.0.1', '10.0.0.2', 40000, 80, TCP_FLAGS.ACK | TCP_FLAGS.PSH, new TextEncoder().encode('GET / HTTP/1.1\r\n')));
   t.equal(only(h3.flows).payload, 'clear');

@@ -25,6 +25,7 @@ import { ethernet, ipv4, rawFrame, udp } from '../../../test/builders/frames.js'
 import { Confidence } from './identity.js';
 import { isDeviceRecord } from './record.js';
 import { Store } from '../../store/store.js';
+import { MAX_VALUES_PER_FACT_KEY } from './sighting.js';
 
 const PUMP = 'f8:c6:78:00:00:01'; // IEEE registry: "Carefusion"
 const WIN10 = '1,3,6,15,31,33,43,44,46,47,119,121,249,252';
@@ -104,8 +105,8 @@ t.test('the engine runs once per tick per changed device, not per frame', async 
   t.equal(calls, 3, 'a known fact and an idle tick run nothing');
   h.send(PUMP, 'dns.query=host0.example');
   h.tick();
-  t.equal(calls, 4, 'a fact the 32-fact cap had pushed out is new again');
-  t.equal(h.get(PUMP).facts!.length, 32, 'facts stay within MAX_FACTS_PER_DEVICE');
+  t.equal(calls, 4, 'a fact the per-key cap had pushed out is new again');
+  t.equal(h.get(PUMP).facts!.filter((f) => f.key === 'dns.query').length, MAX_VALUES_PER_FACT_KEY, 'a chatty key stays within MAX_VALUES_PER_FACT_KEY');
 });
 
 t.test('a strongly classified device that turns into another class raises inventory.class_changed', async (t) => {

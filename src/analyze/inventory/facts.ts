@@ -13,7 +13,7 @@
 export const SINGLE_VALUED_FACTS: ReadonlySet<string> = new Set([
   'dhcp.prl', 'dhcp.vendor_class', 'dhcp.user_class', 'dhcp.hostname', 'dhcp.fqdn',
   'dhcpv6.vendor_class', 'dhcpv6.fqdn',
-  'mdns.hostname', 'mdns.model', 'mdns.manufacturer', 'mdns.version', 'nbns.name',
+  'mdns.hostname', 'mdns.model', 'mdns.manufacturer', 'mdns.version',
   'lldp.sys_name', 'lldp.sys_descr', 'lldp.capabilities', 'cdp.platform', 'cdp.software',
   'snmp.sys_descr', 'snmp.sys_object_id', 'snmp.sys_name',
   'banner.ftp', 'banner.ssh', 'banner.telnet',

@@ -267,7 +267,7 @@ export class InventoryAnalyzer implements Analyzer {
       }
     }
     if (s.attrs !== undefined) for (const [name, obs] of s.attrs) table.observe(dev, name, obs);
-    if (s.facts !== undefined) for (const f of s.facts) table.addFact(dev, f.key, f.value);
+    if (s.facts !== undefined) for (const f of s.facts) if (table.addFact(dev, f.key, f.value) === 2) out.count('inventory.facts_evicted');
   }
 
   /** The device a sighting names, created (and alerted, unless ephemeral) when new. */

@@ -15,7 +15,7 @@ import { LINKTYPE_ETHERNET } from '../../decode/routes.js';
 import type { Layer } from '../../decode/types.js';
 import type { UdpView } from '../../decode/udp/index.js';
 import { ethernet, ipv4, rawFrame, udp } from '../../../test/builders/frames.js';
-import { MAX_FACTS_PER_DEVICE, MAX_OTHER_IDS } from './sighting.js';
+import { MAX_FACTS_PER_DEVICE, MAX_OTHER_IDS, MAX_VALUES_PER_FACT_KEY } from './sighting.js';
 import { fromRecord, toRecord } from './convert.js';
 import { SiteNetworks } from './sites.js';
 
@@ -99,16 +99,43 @@ t.test('other identifiers are capped, and one moves to the device that shows it 
   t.equal(h.sink.counters.get('inventory.identifier_moved'), 1);
 });
 
-t.test('facts are bounded per device and cut to length', async (t) => {
+/** The working device's facts (internal: read through the table). */
+function factsOf(h: ReturnType<typeof harness>, id = `mac:${A}`): { key: string; value: string }[] {
+  const inv = h.inv as unknown as { table: { devices: Map<string, { facts: { key: string; value: string }[] }> } };
+  return inv.table.devices.get(id)!.facts;
+}
+
+t.test('facts are bounded per key and per device, cut to length, and evictions are counted', async (t) => {
   let n = 0;
   const h = harness(() => [{ subject: 'sender', facts: [{ key: 'http.user_agent', value: `${n++}`.padEnd(500, 'x') }] }]);
-  for (let i = 0; i < MAX_FACTS_PER_DEVICE + 10; i++) h.feed(80);
-  // The working device is internal: look through the record round trip helpers instead.
-  const inv = h.inv as unknown as { table: { devices: Map<string, { facts: { key: string; value: string }[] }> } };
-  const facts = inv.table.devices.get(`mac:${A}`)!.facts;
-  t.equal(facts.length, MAX_FACTS_PER_DEVICE);
+  for (let i = 0; i < MAX_VALUES_PER_FACT_KEY + 10; i++) h.feed(80);
+  const facts = factsOf(h);
+  t.equal(facts.length, MAX_VALUES_PER_FACT_KEY, 'one key keeps its cap of values');
   t.ok(facts.every((f) => f.value.length === 128));
   t.ok(facts[0]!.value.startsWith('10x'), 'the oldest went first');
+  t.equal(h.sink.counters.get('inventory.facts_evicted'), 10);
+
+  let k = 0;
+  const many = harness(() => [{ subject: 'sender', facts: [{ key: `k${k % 40}.x`, value: `${k++}` }] }]);
+  for (let i = 0; i < 40; i++) many.feed(80);
+  t.equal(factsOf(many).length, MAX_FACTS_PER_DEVICE, 'the device keeps its cap of facts');
+  t.equal(factsOf(many)[0]!.key, 'k8.x', 'with one value per key, the oldest fact went first');
+});
+
+t.test('a chatty key gives way before a device\'s fingerprint does', async (t) => {
+  let q = 0;
+  const h = harness((port) =>
+    port === 67
+      ? [{ subject: 'sender', facts: [{ key: 'dhcp.prl', value: '1,3,6' }, { key: 'nbns.name', value: 'WS01<00>' }] }]
+      : [{ subject: 'sender', facts: [{ key: 'dns.query', value: `q${q++}.example` }, { key: `port.server`, value: String(q) }] }],
+  );
+  h.feed(67);
+  for (let i = 0; i < 100; i++) h.feed(53);
+  const facts = factsOf(h);
+  t.ok(facts.some((f) => f.key === 'dhcp.prl'), 'dhcp.prl kept');
+  t.ok(facts.some((f) => f.key === 'nbns.name'), 'nbns.name kept');
+  t.equal(facts.filter((f) => f.key === 'dns.query').length, MAX_VALUES_PER_FACT_KEY);
+  t.equal(facts.filter((f) => f.key === 'dns.query').at(-1)!.value, 'q99.example', 'the newest query is there');
 });
 
 t.test('other identifiers survive the store round trip', async (t) => {

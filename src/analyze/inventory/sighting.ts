@@ -37,8 +37,14 @@ export interface Fact {
 
 /** Longest fact value kept; longer ones are cut (and counted). */
 export const MAX_FACT_LENGTH = 128;
-/** Distinct facts one device keeps (the oldest goes first). */
+/** Distinct facts one device keeps (the oldest of its most repeated key goes first). */
 export const MAX_FACTS_PER_DEVICE = 32;
+/**
+ * Values one fact key keeps on a device (the oldest of that key goes first),
+ * so a chatty key (`dns.query`, `port.server`) cannot push a device's DHCP
+ * or NetBIOS fingerprint out of its facts.
+ */
+export const MAX_VALUES_PER_FACT_KEY = 8;
 /** Secondary identifiers one device keeps beyond its MAC and IP addresses. */
 export const MAX_OTHER_IDS = 8;
 

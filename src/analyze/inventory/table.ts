@@ -15,7 +15,7 @@ import type { Sink } from '../types.js';
 import { macString, ipv4String } from '../../decode/bytes.js';
 import { identifierKey, type Identifier } from '../../telemetry/ident.js';
 import { observe, type Attribute, type AttributeName, type Observation } from './identity.js';
-import { MAX_FACT_LENGTH, MAX_FACTS_PER_DEVICE, MAX_OTHER_IDS, type Fact } from './sighting.js';
+import { MAX_FACT_LENGTH, MAX_FACTS_PER_DEVICE, MAX_OTHER_IDS, MAX_VALUES_PER_FACT_KEY, type Fact } from './sighting.js';
 import { SINGLE_VALUED_FACTS } from './facts.js';
 
 /** How many source names one device remembers. */
@@ -192,23 +192,39 @@ export class DeviceTable {
    * Records a fingerprint fact; returns true when it is new for this device.
    * A single-valued key (facts.ts) replaces its previous value.
    */
-  addFact(d: Device, key: string, value: string): boolean {
+  /**
+   * Adds a fact: 0 when the device had it already, 1 when added, 2 when
+   * added at the cost of an older fact (per-key cap first, then the
+   * device's cap, which takes from the key with the most values).
+   */
+  addFact(d: Device, key: string, value: string): 0 | 1 | 2 {
     const v = value.length > MAX_FACT_LENGTH ? value.slice(0, MAX_FACT_LENGTH) : value;
     const f = d.facts;
     const single = SINGLE_VALUED_FACTS.has(key);
+    let firstOfKey = -1;
+    let ofKey = 0;
     for (let i = 0; i < f.length; i++) {
       if (f[i]!.key !== key) continue;
-      if (f[i]!.value === v) return false;
+      if (f[i]!.value === v) return 0;
       if (single) {
         f.splice(i, 1);
         break;
       }
+      if (firstOfKey < 0) firstOfKey = i;
+      ofKey++;
     }
-    if (f.length >= MAX_FACTS_PER_DEVICE) f.shift();
+    let evicted = false;
+    if (ofKey >= MAX_VALUES_PER_FACT_KEY) {
+      f.splice(firstOfKey, 1);
+      evicted = true;
+    } else if (f.length >= MAX_FACTS_PER_DEVICE) {
+      f.splice(oldestOfCommonestKey(f), 1);
+      evicted = true;
+    }
     f.push({ key, value: v });
     this.dirty.add(d);
     this.factsChanged.add(d);
-    return true;
+    return evicted ? 2 : 1;
   }
 
   addIpv4(d: Device, ip: number, proven: boolean): void {
@@ -255,4 +271,20 @@ export function macIdentifier(mac: number): Identifier {
 
 export function ipv4Identifier(ip: number): Identifier {
   return { kind: 'ipv4', value: ipv4String(ip) };
+}
+
+/** Index of the oldest fact of the key that has the most values (the first such key on a tie). */
+function oldestOfCommonestKey(f: readonly Fact[]): number {
+  const counts = new Map<string, number>();
+  let best = 0;
+  let at = 0;
+  for (let i = 0; i < f.length; i++) {
+    const n = (counts.get(f[i]!.key) ?? 0) + 1;
+    counts.set(f[i]!.key, n);
+    if (n > best) {
+      best = n;
+      at = f.findIndex((x) => x.key === f[i]!.key);
+    }
+  }
+  return at;
 }

@@ -93,6 +93,14 @@ t.test('random mutations of the seeds never throw or give undocumented codes', a
   t.pass('4000 mutated frames');
 });
 
+t.test('fast-check counterexample: a certificate name that becomes an odd-length BMPString', async (t) => {
+  const b = SEEDS[1]!.slice();
+  b[295] = 30; // the tag of the subject's O value ("Org", 3 octets) becomes BMPString
+  t.ok(survives(b), 'every getter answers');
+  const tls = decodeBytes(b).layers.at(-1) as unknown as { certificate?: { subjectO?: string } };
+  t.equal(tls.certificate?.subjectO, '\u4f72', 'one UCS-2 character ("Or"), the odd octet dropped');
+});
+
 t.test('random payloads on every application port and on an unrouted port', async (t) => {
   fc.assert(
     fc.property(fc.constantFrom(80, 443, 22, 21, 23, 8443), fc.uint8Array({ maxLength: 300 }), fc.boolean(), (port, payload, back) => survives(tcpFrame(50000, port, payload, back))),

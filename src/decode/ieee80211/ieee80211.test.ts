@@ -14,6 +14,7 @@ import { macString } from '../bytes.js';
 import { defaultFrameDecoder } from '../index.js';
 import type { EapolView } from '../eapol/index.js';
 import type { LlcView } from '../llc/index.js';
+import { LLC_KEY_CDP } from '../llc/consts.js';
 import { securityOf, ssidOf, vendorOuis, wpsOf } from './elements.js';
 import type { Ieee80211View } from './index.js';
 
@@ -85,7 +86,7 @@ t.test('LLC/SNAP into IPv4 and EAPOL', async (t) => {
     t.same([e.name, e.isKey, e.message, e.hasPmkid], ['eapol', true, n, n === 1], `message ${n}`);
   }
   const cdp = dec(dataFromDs(AP, STA, 9, [0xaa, 0xaa, 3, 0, 0, 0x0c, 0x20, 0, 1, 2]));
-  t.same([(cdp.layers[1] as LlcView).oui, cdp.layers[1]!.nextKey], [0x0c, -1], 'a vendor OUI is kept, not routed');
+  t.same([(cdp.layers[1] as LlcView).oui, cdp.layers[1]!.nextKey], [0x0c, LLC_KEY_CDP], 'a vendor OUI routes on OUI and protocol id (CDP under Cisco\'s)');
   t.equal(dec(dataFromDs(AP, STA, 9, [0xaa, 0xaa])).anomaly?.code, 'llc.truncated_header');
   t.equal(dec(dataFromDs(AP, STA, 9, snap(0x888e, [2, 3, 0, 95, 2]))).anomaly?.code, 'eapol.truncated_key');
 });

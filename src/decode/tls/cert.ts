@@ -66,7 +66,8 @@ function dirString(b: Uint8Array, off: number, end: number): string | undefined 
   let text: string;
   if (tag === 0x0c) text = buf.toString('utf8');
   else if (tag === 0x13 || tag === 0x16 || tag === 0x14) text = buf.toString('latin1');
-  else if (tag === 0x1e) text = Buffer.from(buf).swap16().toString('utf16le');
+  // BMPString is UCS-2 big-endian (X.680 §41): an odd last octet is dropped, not thrown on.
+  else if (tag === 0x1e) text = Buffer.from(buf.subarray(0, n & ~1)).swap16().toString('utf16le');
   else return undefined;
   // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, TLS_MAX_NAME);

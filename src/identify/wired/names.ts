@@ -108,11 +108,13 @@ function fromNbns(d: NbnsView, frame: DecodedFrame, emit: (s: Sighting) => void)
   if (q === undefined) return;
   const nb = d.netbiosName(q);
   if (nb === undefined || nb.name === '') return;
-  const facts = new FactList();
-  facts.add('nbns.name', `${nb.name}<${nb.suffix.toString(16).padStart(2, '0')}>`);
   // NB_FLAGS of the additional record (RFC 1002 §4.2.1.3): bit 15 is G, a group name.
   const rr = d.resources[0];
   const group = rr !== undefined && rr.rdataLength >= 2 && (d.bytes[rr.rdataOffset]! & 0x80) !== 0;
+  // A group name (the workgroup, __MSBROWSE__) is shared, not the device's own,
+  // so it is its own fact key: the class engine reads nbns.name as a host name.
+  const facts = new FactList();
+  facts.add(group ? 'nbns.group' : 'nbns.name', `${nb.name}<${nb.suffix.toString(16).padStart(2, '0')}>`);
   const attrs: Array<readonly [AttributeName, Observation]> = [];
   const host = hostLabel(nb.name);
   if (!group && (nb.suffix === 0x00 || nb.suffix === 0x20) && host !== undefined && !host.includes('<')) {

@@ -112,9 +112,9 @@ t.test('DNS queries, mDNS announcements, NBNS registrations', async (t) => {
   const h3 = harness();
   h3.feed(udp4Frame(137, 137, dns({ flags: 0x2910, questions: [{ name: nbName('WORKGROUP', 0x00), type: 32 }], additionals: [{ name: new Uint8Array([0xc0, 12]), type: 32, rdata: new Uint8Array([0x80, 0, 10, 30, 1, 20]) }] })));
   t.equal(h3.attr(me, 'hostname'), undefined, 'a group name is no host name');
-  t.same(h3.facts(me), ['nbns.name=WORKGROUP<00>']);
+  t.same(h3.facts(me), ['nbns.group=WORKGROUP<00>'], 'a group name is its own fact');
   h3.feed(udp4Frame(137, 137, dns({ flags: 0x0110, questions: [{ name: nbName('SOMEONE', 0x20), type: 32 }] })));
-  t.same(h3.facts(me), ['nbns.name=WORKGROUP<00>'], 'a name query names someone else');
+  t.same(h3.facts(me), ['nbns.group=WORKGROUP<00>'], 'a name query names someone else');
 });
 
 t.test('SSDP and WS-Discovery: server, types, services; searches only give the user agent', async (t) => {
@@ -178,7 +178,8 @@ t.test('real captures: the Windows and Ubuntu DHCP clients, NBNS, mDNS', async (
   const w = 'mac:00:50:ba:12:47:cb';
   t.equal(win.attr(w, 'hostname'), 'academy04');
   const wf = win.facts(w);
-  for (const want of ['dhcp.prl=1,15,3,6,44,46,47,31,33,249,43', 'dhcp.vendor_class=MSFT 5.0', 'dhcp.hostname=academy04', 'nbns.name=ACADEMY04<00>']) t.ok(wf.includes(want), want);
+  for (const want of ['dhcp.prl=1,15,3,6,44,46,47,31,33,249,43', 'dhcp.vendor_class=MSFT 5.0', 'dhcp.hostname=academy04', 'nbns.name=ACADEMY04<00>', 'nbns.name=ACADEMY04<20>', 'nbns.group=ARBEITSGRUPPE<00>']) t.ok(wf.includes(want), want);
+  t.notOk(wf.includes('nbns.name=ARBEITSGRUPPE<00>'), 'the workgroup (a group name) is no name of the host');
   t.ok(wf.some((f) => f.startsWith('dns.query=')), 'its DNS queries');
   const ubuntu = replay('chrissanders_dhcp_nolease_initialization.pcapng');
   t.equal(ubuntu.attr('mac:00:0c:29:59:fd:21', 'hostname'), 'ubuntu2');
