@@ -6,7 +6,7 @@
 import t from 'tap';
 import { ServerPortSource, udpResponse, UDP_SERVICE_PORTS } from './server-port.js';
 import { InventoryAnalyzer } from '../inventory/index.js';
-import { MAX_FACTS_PER_DEVICE } from '../inventory/sighting.js';
+import { MAX_VALUES_PER_FACT_KEY } from '../inventory/sighting.js';
 import { BatchSink } from '../sink.js';
 import { AlertGate } from '../../alerts/gate.js';
 import { AlertCatalogue } from '../../alerts/catalogue.js';
@@ -78,10 +78,10 @@ t.test('UDP responses: from a service port to a client port, DHCP and DHCPv6 pai
   t.same(h.facts(CLIENT), []);
 });
 
-t.test('facts per device are bounded by the inventory', async (t) => {
+t.test('port facts per device are bounded by the inventory', async (t) => {
   const h = harness();
   for (let p = 1; p <= 200; p++) h.feed(t4('10.0.0.1', '10.0.0.2', p, 50000, TCP_FLAGS.SYN | TCP_FLAGS.ACK));
   const f = h.facts(SERVER);
-  t.equal(f.length, MAX_FACTS_PER_DEVICE);
+  t.equal(f.length, MAX_VALUES_PER_FACT_KEY, 'one key keeps at most MAX_VALUES_PER_FACT_KEY values');
   t.equal(f[f.length - 1], 'tcp/200', 'the newest kept, the oldest gone');
 });
