@@ -57,11 +57,26 @@ export const RIPPLE20_TUNNEL: IndicatorRule = {
 
 export const INDICATOR_RULES: readonly IndicatorRule[] = [CONTEC_BLOCK, URGENT11_IP_OPTIONS, URGENT11_URGENT_POINTER, NAME_WRECK, RIPPLE20_TUNNEL];
 
-/** Alerts other analyzers raise whose CVEs the vulns analyzer attaches to the device (same rule shape). */
+/**
+ * Alerts other analyzers raise whose CVEs the vulns analyzer attaches to the
+ * device they name (Analyzer.onAlert; same rule shape). A test checks every
+ * code is in the alert catalogue.
+ */
 export const ATTACHED: readonly IndicatorRule[] = [
-  { code: 'ble.bleedingtooth', cves: ['CVE-2020-12351', 'CVE-2020-12352', 'CVE-2020-24490'], source: 'Google Security Research BleedingTooth (2020)' },
-  { code: 'credentials.default_cleartext', cves: [], source: 'wired-app: cleartext default credentials (CWE-798, CWE-319)' },
+  {
+    code: 'ble.malformed_advertising',
+    cves: ['CVE-2020-24490'],
+    source: 'Google Security Research BleedingTooth advisory GHSA-ccx2-w2r4-x649 (2020): oversized extended advertising data overflows the Linux HCI event buffer',
+  },
+  { code: 'credentials.default', cves: [], source: 'wired-app: a well-known default SNMP community answered (CWE-798, CWE-1392); no CVE, an exposure' },
 ];
+
+const ATTACHED_BY_CODE: ReadonlyMap<string, IndicatorRule> = new Map(ATTACHED.map((r) => [r.code, r]));
+
+/** The attached rule for an alert code, if the vulns analyzer attaches that alert. */
+export function attachedRule(code: string): IndicatorRule | undefined {
+  return ATTACHED_BY_CODE.get(code);
+}
 
 /** 202.114.4.0/24: ICSMA-25-030-01's hard-coded addresses are .119 and .120; the block is watched so a firmware variant is caught too. */
 const CONTEC_NET = (202 << 24 >>> 0) + (114 << 16) + (4 << 8);
