@@ -109,7 +109,7 @@ inventory:
 async function wifiDemo(dir: string): Promise<void> {
   const { wifiFrames, LINKTYPE_RADIOTAP } = await import('./ward/wifi.js');
   const { pcapFile } = await import('../src/capture/pcap/writer.js');
-  const { replayConfig, replayFiles } = await import('../src/analyze/replay.js');
+  const [{ replayFiles }, { replayConfig }] = await Promise.all([import('../src/analyze/replay.js'), import('../src/analyze/replay-config.js')]);
   const file = join(dir, 'ward-wifi.pcap');
   writeFileSync(file, pcapFile(LINKTYPE_RADIOTAP, wifiFrames({ seed: 1 })));
   const s = await replayFiles({ files: [file], config: replayConfig({ inventory: { learning_period_s: 0 } }) });
@@ -137,7 +137,7 @@ function printAlerts(s: Summary, prefixes: readonly string[]): void {
 /** BLE (issue 9): the ward's nRF Sniffer capture (LINKTYPE 272) through replay; BLE devices and alerts. */
 async function bleDemo(dir: string): Promise<void> {
   const { writeBleWardCapture } = await import('./ward/ble.js');
-  const { replayConfig, replayFiles } = await import('../src/analyze/replay.js');
+  const [{ replayFiles }, { replayConfig }] = await Promise.all([import('../src/analyze/replay.js'), import('../src/analyze/replay-config.js')]);
   const file = join(dir, 'ward-ble.pcap');
   writeBleWardCapture(file, { seed: 1, seconds: 300 });
   const s = await replayFiles({ files: [file], config: replayConfig({ inventory: { learning_period_s: 0 } }) });
@@ -155,7 +155,7 @@ async function bleDemo(dir: string): Promise<void> {
 /** Zigbee (issue 10): the ward's 802.15.4 capture (LINKTYPE 195) through replay; the PAN's nodes and alerts. */
 async function zigbeeDemo(dir: string): Promise<void> {
   const { writeZigbeeWardCapture, ZIGBEE_WARD } = await import('./ward/zigbee.js');
-  const { replayConfig, replayFiles } = await import('../src/analyze/replay.js');
+  const [{ replayFiles }, { replayConfig }] = await Promise.all([import('../src/analyze/replay.js'), import('../src/analyze/replay-config.js')]);
   const file = join(dir, 'ward-zigbee.pcap');
   writeZigbeeWardCapture(file, { seed: 1 });
   // No key configured: the sensor has only the well-known default TC link key, and recovers the network key from the join.

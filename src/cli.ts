@@ -184,9 +184,9 @@ async function cmdRun(argv: string[]): Promise<number> {
 async function cmdReplay(argv: string[]): Promise<number> {
   const { values, positionals } = parsed(() => parseArgs({ args: argv, options: { json: { type: 'boolean' }, 'learning-period': { type: 'string' }, config: { type: 'string', short: 'c' } }, allowPositionals: true, strict: true }));
   if (positionals.length === 0) throw new UsageError('replay needs at least one capture file');
-  const { replayConfig, replayFiles } = await import('./analyze/replay.js');
+  const [{ replayFiles }, { replayDefaults }] = await Promise.all([import('./analyze/replay.js'), import('./config/defaults.js')]);
   // The agent's configuration when given, so a replay applies the same caps and limits as the ward.
-  let config = values.config !== undefined ? (await import('./config/index.js')).loadConfig(values.config).config : replayConfig();
+  let config = values.config !== undefined ? (await import('./config/index.js')).loadConfig(values.config).config : replayDefaults();
   if (values['learning-period'] !== undefined) {
     const learning = Number(values['learning-period']);
     if (!Number.isInteger(learning) || learning < 0) throw new UsageError(`--learning-period = ${values['learning-period']}: expected whole seconds >= 0`);

@@ -25,7 +25,7 @@ import { SourceSupervisor } from '../src/capture/supervisor.js';
 import type { CaptureSource, RawFrame, SourceEvents, SourceLoss } from '../src/capture/types.js';
 import { Runtime } from '../src/runtime/runtime.js';
 import { Quarantine } from '../src/runtime/quarantine.js';
-import { replayConfig } from '../src/analyze/replay.js';
+import { replayConfig } from '../src/analyze/replay-config.js';
 import { decodeTelemetry } from '../src/telemetry/index.js';
 
 /** A live-like source whose loss totals the test sets; it runs until stopped. */

@@ -13,7 +13,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { replayConfig, replayFiles } from '../src/analyze/replay.js';
+import { replayFiles } from '../src/analyze/replay.js';
+import { replayConfig } from '../src/analyze/replay-config.js';
 import { deviceAttr } from '../src/telemetry/device.js';
 import { writeZigbeeWardCapture, ZIGBEE_WARD, zigbeeWardFrames } from '../scripts/ward/zigbee.js';
 

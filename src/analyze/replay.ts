@@ -14,24 +14,12 @@ import { describeLinktype, linktypeName } from '../capture/pcap/linktypes.js';
 import { AlertCatalogue } from '../alerts/catalogue.js';
 import { AlertGate, type GatedAlert } from '../alerts/gate.js';
 import { OuiRegistry } from '../identify/oui.js';
-import { validateConfig, type Config } from '../config/index.js';
+import type { Config } from '../config/index.js';
+import { replayDefaults } from '../config/defaults.js';
 import { InventoryAnalyzer, type DeviceRecord } from './inventory/index.js';
 import { buildAnalyzers } from './analyzers.js';
 import { Pipeline } from './pipeline.js';
 import { BatchSink } from './sink.js';
-
-/**
- * The configuration a replay runs with when none is given: the agent's
- * defaults. Sensor identity and sources are placeholders; replay reads the
- * files it is given.
- */
-export function replayConfig(overrides: Record<string, unknown> = {}): Config {
-  return validateConfig({
-    sensor: { id: 'replay', site: 'offline', ward: 'offline' },
-    sources: [{ type: 'pcap-file', name: 'replay', path: '-' }],
-    ...overrides,
-  });
-}
 
 /** Alerts a summary lists; more are counted (`replay.alerts_not_listed`). */
 const MAX_ALERTS_LISTED = 10_000;
@@ -99,7 +87,7 @@ export interface ReplaySummary {
 export async function replayFiles(opts: ReplayOptions): Promise<ReplaySummary> {
   const started = process.hrtime.bigint();
   const decoder = defaultFrameDecoder();
-  const config = opts.config ?? replayConfig();
+  const config = opts.config ?? replayDefaults();
   const gate = new AlertGate(new AlertCatalogue(), { suppressS: config.alerts.suppress_s, maxPerMinute: config.alerts.max_per_minute });
   const sink = new BatchSink(gate);
   const analyzers = buildAnalyzers(config, { oui: opts.oui ?? new OuiRegistry() });

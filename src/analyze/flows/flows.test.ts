@@ -14,7 +14,7 @@ import { AlertCatalogue } from '../../alerts/catalogue.js';
 import { buildRouteTable, FrameDecoder } from '../../decode/index.js';
 import type { Decoder, Layer } from '../../decode/types.js';
 import { ethernet, ipv4, ipv6, rawFrame, tcp, TCP_FLAGS, udp, icmp, type Bytes } from '../../../test/builders/frames.js';
-import { replayConfig } from '../replay.js';
+import { replayConfig } from '../replay-config.js';
 import { flowOptions } from './index.js';
 
 const M1 = '00:11:22:00:00:01';

@@ -11,7 +11,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { replayConfig, replayFiles } from '../replay.js';
+import { replayFiles } from '../replay.js';
+import { replayConfig } from '../replay-config.js';
 import { capturesDir } from '../../../test/support/captures.js';
 import type { DeviceRecord } from '../inventory/index.js';
 

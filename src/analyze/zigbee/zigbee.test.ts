@@ -10,7 +10,8 @@ import { ccmStarDecrypt, ccmStarEncrypt, DEFAULT_TC_LINK_KEY, installCodeKey, ke
 import { ZigbeeKeyring } from './keyring.js';
 import { ZigbeeOpener } from './open.js';
 import { ZigbeeAnalyzer, ZigbeeContext, zigbeeOptions } from './index.js';
-import { replayConfig, replayFiles } from '../replay.js';
+import { replayFiles } from '../replay.js';
+import { replayConfig } from '../replay-config.js';
 import { DEFAULT_ROUTES, defaultFrameDecoder, RouteTable } from '../../decode/index.js';
 import { BatchSink } from '../sink.js';
 import { AlertGate } from '../../alerts/gate.js';
