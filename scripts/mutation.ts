@@ -83,6 +83,9 @@ const TARGETS: readonly Target[] = [
   // Device-class engine and its rules (issue 7, branch classes).
   { name: 'src/identify', mutate: ['src/identify/engine.ts', 'src/identify/rules/**/*.ts'], tests: ['dist/src/identify/*.test.js'] },
   // flows-bench: the flow table and server-port facts (the tshark conformance test is too slow to run per mutant).
+  // Credentials and the application sighting sources (issue 7 part B).
+  { name: 'src/analyze/credentials', mutate: ['src/analyze/credentials/*.ts', '!src/analyze/credentials/*.test.ts'], tests: ['dist/src/analyze/credentials/*.test.js'] },
+  { name: 'src/analyze/wired-app', mutate: ['src/analyze/wired-app/*.ts', '!src/analyze/wired-app/*.test.ts'], tests: ['dist/src/analyze/wired-app/*.test.js'] },
   { name: 'src/analyze/flows', mutate: ['src/analyze/flows/**/*.ts'], tests: ['dist/src/analyze/flows/*.test.js'] },
   // vulns (issue 12): matching, versions, names, CSAF reading and risk, against the validator-free table test.
   {
@@ -99,6 +102,12 @@ const TARGETS: readonly Target[] = [
   { name: 'src/analyze/wifi', mutate: ['src/analyze/wifi/*.ts', '!src/analyze/wifi/*.test.ts'], tests: ['dist/src/analyze/wifi/*.test.js', 'dist/test/wifi-ward.test.js'] },
   // BLE (issue 9): the analyzer folder (alerts, connections, merging, RPA); the BLE decoders are in src/decode's row.
   { name: 'src/analyze/ble', mutate: ['src/analyze/ble/**/*.ts'], tests: ['dist/src/analyze/ble/*.test.js'] },
+  {
+    name: 'src/decode/ble',
+    mutate: ['src/decode/{btle,btle_rf,nordic_ble,hci_h4,hci_mon,hci_cmd,hci_evt,hci_acl,l2cap,att,smp}/*.ts', '!src/decode/**/*.test.ts'],
+    tests: ['dist/src/decode/btle/*.test.js', 'dist/src/decode/hci_evt/*.test.js'],
+  },
+  { name: 'src/capture/ble-hci', mutate: ['src/capture/ble-hci/*.ts', '!src/capture/ble-hci/*.test.ts'], tests: ['dist/src/capture/ble-hci/*.test.js'] },
   { name: 'src/capture/btsnoop', mutate: ['src/capture/btsnoop/**/*.ts'], tests: ['dist/src/capture/btsnoop/*.test.js'] },
   // zigbee (issue 10): the 802.15.4 link layers, the Zigbee layers, the analyzer.
   { name: 'src/decode/ieee802154', mutate: ['src/decode/ieee802154/*.ts', 'src/decode/ieee802154-tap/*.ts', 'src/decode/ieee802154-phy/*.ts'], tests: ['dist/src/decode/ieee802154/*.test.js'] },
