@@ -5,6 +5,12 @@
  *
  *   node dist/scripts/ward-gen.js --out FILE [--frames N] [--seed S] [--devices D]
  *        [--format pcap|pcapng] [--start EPOCH_SECONDS]
+ *        [--wifi FILE] [--ble FILE] [--zigbee FILE] [--zigbee-nrf FILE]
+ *
+ * The radio outputs are separate files (a pcap holds one link type): Wi-Fi
+ * as radiotap (scripts/ward/wifi.ts), BLE as Nordic 272 (scripts/ward/ble.ts),
+ * Zigbee as 802.15.4 with FCS (195) or as the text stream of an nRF Sniffer
+ * for 802.15.4 (scripts/ward/zigbee.ts). Any of them works without --out.
  *
  * Same seed and options, byte-identical file. The devices, their vendors and
  * behaviour are the table in scripts/ward/profiles.ts; the simulation is
@@ -16,7 +22,7 @@ import { LINKTYPE_RADIOTAP, wifiFrames } from './ward/wifi.js';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeBleWardCapture } from './ward/ble.js';
-import { writeZigbeeWardCapture } from './ward/zigbee.js';
+import { nrfSnifferText, writeZigbeeWardCapture, zigbeeWardFrames } from './ward/zigbee.js';
 import { CaptureSink, type CaptureFormat } from './ward/sink.js';
 import { WardSim, type WardFrame, type WardOptions } from './ward/sim.js';
 import type { WardPlan } from './ward/plan.js';
@@ -104,6 +110,9 @@ function int(name: string, v: string | undefined): number | undefined {
   return Number(v);
 }
 
+const USAGE = 'usage: ward-gen [--out FILE] [--frames N (20000)] [--seed S (1)] [--devices D (60)] [--format pcap|pcapng] [--start EPOCH_SECONDS]\n'
+  + '                [--wifi RADIOTAP_FILE] [--ble FILE] [--zigbee FILE] [--zigbee-nrf FILE]   (at least one output)\n';
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -114,24 +123,45 @@ async function main(): Promise<void> {
       ble: { type: 'string' },
       // Zigbee (issue 10): the ward's Zigbee PAN as a LINKTYPE 195 capture (scripts/ward/zigbee.ts).
       zigbee: { type: 'string' },
+      // ... and as the text stream an nRF Sniffer for 802.15.4 prints (to feed a simulated dongle).
+      'zigbee-nrf': { type: 'string' },
     },
   });
-  // wifi: --wifi FILE also writes the ward's 802.11 radiotap capture (scripts/ward/wifi.ts).
+  if (values.help === true) {
+    process.stderr.write(USAGE);
+    return;
+  }
+  // The radio captures, each its own file (a pcap holds one link type), over the same seed and start.
+  const seed = int('seed', values.seed);
+  const startSec = int('start', values.start);
+  // Wi-Fi (issue 8): the ward's 802.11 radiotap capture (scripts/ward/wifi.ts).
   if (values.wifi !== undefined) {
-    const frames = wifiFrames({ seed: int('seed', values.seed), startSec: int('start', values.start) });
+    const frames = wifiFrames({ seed, startSec });
     writeFileSync(values.wifi, pcapFile(LINKTYPE_RADIOTAP, frames));
     process.stderr.write(`ward-gen: ${values.wifi}: ${frames.length} radiotap frames\n`);
-    if (values.out === undefined && values.zigbee === undefined) return;
   }
-  // zigbee: --zigbee FILE writes the ward's 802.15.4/Zigbee capture (a pcap holds one link type).
+  // BLE (issue 9): a Nordic 272 capture (scripts/ward/ble.ts).
+  if (values.ble !== undefined) {
+    const n = writeBleWardCapture(values.ble, { seed: seed ?? 1, ...(startSec !== undefined ? { start: startSec } : {}) });
+    process.stderr.write(`ward-gen: ${values.ble}: ${n} BLE frames (LINKTYPE_NORDIC_BLE)\n`);
+  }
+  // Zigbee (issue 10): the ward's PAN as LINKTYPE 195 (scripts/ward/zigbee.ts) ...
   if (values.zigbee !== undefined) {
-    const n = writeZigbeeWardCapture(values.zigbee, { seed: int('seed', values.seed), startSec: int('start', values.start) });
+    const n = writeZigbeeWardCapture(values.zigbee, { seed, startSec });
     process.stderr.write(`ward-gen: ${values.zigbee}: ${n} 802.15.4 frames (LINKTYPE_IEEE802_15_4_WITHFCS)\n`);
-    if (values.out === undefined) return;
   }
-  if (values.help === true || values.out === undefined) {
-    process.stderr.write('usage: ward-gen --out FILE [--frames N (20000)] [--seed S (1)] [--devices D (60)] [--format pcap|pcapng] [--start EPOCH_SECONDS] [--wifi RADIOTAP_FILE] [--ble FILE] [--zigbee FILE]\n');
-    process.exitCode = values.help === true ? 0 : 2;
+  // ... and as the text an nRF Sniffer for 802.15.4 prints, to feed a simulated dongle.
+  if (values['zigbee-nrf'] !== undefined) {
+    const { frames } = zigbeeWardFrames({ seed, startSec });
+    writeFileSync(values['zigbee-nrf'], nrfSnifferText(frames, seed));
+    process.stderr.write(`ward-gen: ${values['zigbee-nrf']}: ${frames.length} lines of nRF Sniffer for 802.15.4 output\n`);
+  }
+  if (values.out === undefined) {
+    const radio = [values.wifi, values.ble, values.zigbee, values['zigbee-nrf']].some((v) => v !== undefined);
+    if (!radio) {
+      process.stderr.write(USAGE);
+      process.exitCode = 2;
+    }
     return;
   }
   const format = values.format ?? 'pcap';
@@ -141,11 +171,6 @@ async function main(): Promise<void> {
     out: values.out, format, frames: int('frames', values.frames), seed: int('seed', values.seed),
     devices: int('devices', values.devices), start: int('start', values.start),
   });
-  // BLE (issue 9): a separate 272 capture (a pcap holds one link type), over the same start and seed.
-  if (values.ble !== undefined) {
-    const n = writeBleWardCapture(values.ble, { seed: int('seed', values.seed) ?? 1, ...(values.start !== undefined ? { start: Number(values.start) } : {}) });
-    process.stderr.write(`ward-gen: ${values.ble}: ${n} BLE frames (LINKTYPE_NORDIC_BLE)\n`);
-  }
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   const late = r.lateJoinSec === undefined ? 'never' : new Date(r.lateJoinSec * 1000).toISOString();
   process.stderr.write(`ward-gen: ${values.out}: ${r.frames} frames, ${r.devices} devices, ${r.bytes} bytes, `

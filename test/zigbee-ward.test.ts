@@ -16,7 +16,7 @@ import t from 'tap';
 import { replayFiles } from '../src/analyze/replay.js';
 import { replayConfig } from '../src/analyze/replay-config.js';
 import { deviceAttr } from '../src/telemetry/device.js';
-import { writeZigbeeWardCapture, ZIGBEE_WARD, zigbeeWardFrames } from '../scripts/ward/zigbee.js';
+import { nrfSnifferText, writeZigbeeWardCapture, ZIGBEE_WARD, zigbeeWardFrames } from '../scripts/ward/zigbee.js';
 
 const DEFAULT_TC = '5A6967426565416C6C69616E63653039'; // "ZigBeeAlliance09"
 
@@ -70,4 +70,33 @@ t.test('Zigbee ward capture through tshark and replay', async (t) => {
   t.ok(s.alerts.some((a) => a.def.code === 'zigbee.join_while_closed' && String(a.input.device).includes(ZIGBEE_WARD.rogue)), 'the injected rogue join');
   t.notOk(codes.includes('zigbee.frame_counter_replay'), 'frame counters only grow');
   t.notOk(codes.includes('zigbee.unencrypted_nwk_data'), 'all NWK data secured');
+});
+
+t.test('the nRF Sniffer for 802.15.4 text stream carries the same frames', async (t) => {
+  const { frames } = zigbeeWardFrames({ seed: 5, seconds: 120 });
+  const text = nrfSnifferText(frames, 5);
+  // Nordic's own pattern (dongle-protocols.md §2.4), lines ending CRLF.
+  const re = /^received:\s+([0-9a-f]+)\s+power:\s+(-?\d+)\s+lqi:\s+(\d+)\s+time:\s+(-?\d+)$/;
+  const lines = text.split('\r\n');
+  t.equal(lines.pop(), '', 'every line ends in CRLF');
+  t.equal(lines.length, frames.length, 'one line per frame');
+  let bad = 0;
+  let lastUs = -1;
+  lines.forEach((l, i) => {
+    const m = re.exec(l);
+    const f = frames[i]!;
+    const psdu = m === null ? undefined : Buffer.from(m[1]!, 'hex');
+    const power = Number(m?.[2]);
+    const lqi = Number(m?.[3]);
+    const us = Number(m?.[4]);
+    const ok = psdu !== undefined && psdu.length === f.bytes.length
+      && psdu.subarray(0, -2).equals(Buffer.from(f.bytes).subarray(0, -2))
+      && psdu[psdu.length - 2] === (power & 0xff) && psdu[psdu.length - 1] === lqi
+      && power <= -35 && power >= -85 && lqi >= 120 && lqi <= 255 && us >= lastUs;
+    if (!ok) bad++;
+    lastUs = us;
+  });
+  t.equal(bad, 0, 'PSDU = frame without its FCS + RSSI and LQI in the FCS octets; time rises');
+  t.match(lines[0], /time: 0$/, 'the clock starts at the first frame');
+  t.not(nrfSnifferText(frames, 6), text, 'RSSI and LQI follow the seed');
 });

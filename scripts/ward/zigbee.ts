@@ -266,3 +266,34 @@ export function writeZigbeeWardCapture(path: string, o: ZigbeeGenOptions = {}): 
   writeFileSync(path, pcapFile(LINKTYPE_IEEE802_15_4_WITHFCS, frames));
   return frames.length;
 }
+
+/**
+ * The same frames as the nRF Sniffer for 802.15.4 prints them on its USB
+ * shell (dongle-protocols.md §2.4): `received: <hex PSDU> power: <dBm> lqi:
+ * <n> time: <µs since boot>`, lowercase hex. The radio drops frames with a
+ * bad FCS and overwrites the two FCS octets with RSSI and LQI, so the last two
+ * bytes of each PSDU are those, not a checksum. RSSI and LQI are drawn per
+ * frame from the seed, the clock starts at the first frame.
+ */
+export function nrfSnifferText(frames: readonly ZigbeeFrame[], seed = 1): string {
+  let state = (seed * 2654435761) >>> 0 || 1;
+  const next = (): number => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 0x1_0000_0000;
+  };
+  const t0 = frames.length === 0 ? 0n : BigInt(frames[0]!.tsSec) * 1_000_000n + BigInt(Math.floor(frames[0]!.tsNsec / 1000));
+  const lines: string[] = [];
+  for (const f of frames) {
+    const power = -35 - Math.floor(next() * 50);
+    const lqi = 120 + Math.floor(next() * 136);
+    const psdu = Buffer.from(f.bytes);
+    psdu[psdu.length - 2] = power & 0xff;
+    psdu[psdu.length - 1] = lqi;
+    const us = BigInt(f.tsSec) * 1_000_000n + BigInt(Math.floor(f.tsNsec / 1000)) - t0;
+    lines.push(`received: ${psdu.toString('hex')} power: ${power} lqi: ${lqi} time: ${us}\r\n`);
+  }
+  return lines.join('');
+}
+
