@@ -11,14 +11,13 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { sharedPath } from './shared.js';
 
 /** The captures folder: $IOMT_CAPTURES, or ../shared/captures beside the repository. */
 export function capturesDir(): string {
   const env = process.env['IOMT_CAPTURES'];
   if (env !== undefined && env !== '') return env;
-  // This file runs from dist/test/support/: up three is the repository, up four its parent.
-  return fileURLToPath(new URL('../../../../shared/captures', import.meta.url));
+  return sharedPath('captures');
 }
 
 /** .pcap and .pcapng files under `dir` (recursively), sorted; [] when `dir` is missing. */

@@ -6,22 +6,14 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { sharedPath } from './shared.js';
 import type { DeviceAttribute, InventoryDevice } from '../../src/telemetry/kinds.js';
 import type { AttributeName } from '../../src/telemetry/kinds.js';
 
 export function feedsDir(): string {
   const env = process.env['IOMT_FEEDS'];
   if (env !== undefined && env !== '') return env;
-  // This file runs from dist/test/support/: up three is the repository, up four its parent. A mutation
-  // sandbox (.stryker-tmp/<target>/sandbox-*/) sits deeper: the nearest parent holding shared/feeds wins.
-  let dir = fileURLToPath(new URL('../../../', import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, '..', 'shared', 'feeds');
-    if (existsSync(candidate)) return candidate;
-    dir = join(dir, '..');
-  }
-  return fileURLToPath(new URL('../../../../shared/feeds', import.meta.url));
+  return sharedPath('feeds');
 }
 
 /** The shared CSAF ICSMA advisories folder, and its JSON files (sorted); [] when missing. */

@@ -7,13 +7,13 @@
  */
 import t from 'tap';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { sharedPath } from '../../../test/support/shared.js';
 import { decodeBytes } from '../../decode/testing.js';
 import type { HciCmdView } from '../../decode/hci_cmd/index.js';
 import { loadHciBinding, passiveScanCommands, stopScanCommand } from './commands.js';
 
 const hexOf = (b: Uint8Array): string => [...b].map((x) => x.toString(16).padStart(2, '0')).join(' ').toUpperCase();
-const DOC = fileURLToPath(new URL('../../../../../shared/reference/dongle-protocols.md', import.meta.url));
+const DOC = sharedPath('reference', 'dongle-protocols.md');
 
 t.test('legacy and extended sequences match the reference examples', async (t) => {
   const doc = readFileSync(DOC, 'utf8');
