@@ -167,6 +167,7 @@ CLOSURE
     cp README.md "$stage/README.md"
     cp docs/sample-config.yaml "$stage/docs/sample-config.yaml"
     install -m 755 scripts/install.sh "$stage/scripts/install.sh"
+    install -m 755 scripts/wifi-monitor.sh "$stage/scripts/wifi-monitor.sh"
     cp "${units[@]}" "$stage/systemd/"
     local lic
     for lic in LICENSE LICENSE.md LICENSE.txt NOTICE COPYING; do if [ -f "$lic" ]; then cp "$lic" "$stage/"; fi; done

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Creates an 802.11 monitor interface with iw and hops channels, for a
 # pcap-live source with `monitor: true` (or a plain source on the monitor
-# interface). It runs in the capture helper unit, which holds CAP_NET_ADMIN;
+# interface). It runs in its own unit, systemd/iomt-sensor-wifi@.service, with CAP_NET_ADMIN;
 # the agent itself holds no capabilities and never calls iw. Passive only:
 # a monitor interface receives, it never transmits.
 #

@@ -30,6 +30,7 @@ const run = promisify(execFile);
 const ROOT = new URL('../../', import.meta.url).pathname;
 const UNIT = join(ROOT, 'systemd', 'iomt-sensor.service');
 const CAPTURE_UNIT = join(ROOT, 'systemd', 'iomt-sensor-capture@.service');
+const WIFI_UNIT = join(ROOT, 'systemd', 'iomt-sensor-wifi@.service');
 const CLI = join(ROOT, 'dist', 'src', 'cli.js');
 /** systemd-analyze's "OK" band ends below 5.0 (analyze-security.c, badness table). */
 const OK_BOUND = 4.9;
@@ -68,7 +69,7 @@ const one = (k: string) => unit.get(k)?.at(-1);
 const capture = settings(CAPTURE_UNIT);
 const cap = (k: string) => capture.get(k)?.at(-1);
 
-for (const path of [UNIT, CAPTURE_UNIT]) {
+for (const path of [UNIT, CAPTURE_UNIT, WIFI_UNIT]) {
   t.test(`systemd-analyze verify reports nothing: ${path.split('/').pop()}`, async (t) => {
     const r = await sh('systemd-analyze', ['verify', path]);
     // The one message tolerated: a build machine without node at /usr/bin/node,
@@ -81,7 +82,7 @@ for (const path of [UNIT, CAPTURE_UNIT]) {
   t.test(`the offline security review rates it OK or better: ${path.split('/').pop()}`, async (t) => {
     // A template is reviewed as an instance (systemd-analyze picks "i"); its settings do not depend on the instance.
     const r = await sh('systemd-analyze', ['security', '--offline=true', `--threshold=${OK_BOUND * 10}`, path]);
-    const m = /Overall exposure level for (iomt-sensor(?:-capture@\w+)?\.service): (\d+\.\d+) (\w+)/.exec(r.stdout + r.stderr);
+    const m = /Overall exposure level for (iomt-sensor(?:-(?:capture|wifi)@\w+)?\.service): (\d+\.\d+) (\w+)/.exec(r.stdout + r.stderr);
     t.ok(m, `the overall line is there:\n${(r.stdout + r.stderr).split('\n').slice(-3).join('\n')}`);
     const exposure = Number(m?.[2]);
     t.ok(exposure <= OK_BOUND, `exposure ${exposure} <= ${OK_BOUND}`);
@@ -369,4 +370,16 @@ t.test('the agent code stays within the syscall filter', { skip: !haveStrace ? '
   const tolerated = new Set(['pkey_alloc']);
   const outside = [...tracedCalls(readFileSync(log, 'utf8'), process.execPath)].filter((c) => !allowed.has(c) && !tolerated.has(c));
   t.same(outside, [], 'every call node made is allowed');
+});
+
+t.test('the Wi-Fi monitor unit: iw with CAP_NET_ADMIN only, the shipped script, never the agent', async (t) => {
+  const wifi = settings(WIFI_UNIT);
+  const w = (k: string) => wifi.get(k)?.at(-1);
+  t.equal(w('CapabilityBoundingSet'), 'CAP_NET_ADMIN', 'no CAP_NET_RAW: it captures nothing');
+  t.equal(w('AmbientCapabilities'), 'CAP_NET_ADMIN');
+  t.equal(w('User'), 'iomt-sensor');
+  t.match(w('ExecStart'), /^\/bin\/sh \/usr\/lib\/iomt-sensor\/scripts\/wifi-monitor\.sh \$\{PHY_IFACE\} %I /);
+  t.ok(existsSync(join(ROOT, 'scripts', 'wifi-monitor.sh')), 'the script it runs is in the repository');
+  t.match(readFileSync(join(ROOT, 'build.sh'), 'utf8'), /install -m 755 scripts\/wifi-monitor\.sh "\$stage\/scripts\/wifi-monitor\.sh"/, 'and in the release');
+  t.notMatch(one('AmbientCapabilities') ?? '', /CAP_NET_ADMIN/, 'the agent still holds no CAP_NET_ADMIN');
 });
