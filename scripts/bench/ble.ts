@@ -20,7 +20,7 @@ import { adFlags, adManufacturer, advPdu, nordic } from '../../test/builders/ble
 import { concat } from '../../test/builders/frames.js';
 import { writeBleWardCapture } from '../ward/ble.js';
 import { Prng } from '../ward/prng.js';
-import { CLI, fmt, mib, say, table, timed, unitNodeFlags, verdict, type Timed } from './common.js';
+import { besideTshark, CLI, fmt, mib, say, timed, unitNodeFlags, verdict, type Timed } from './common.js';
 import { FLOOD_TARGET_RSS } from './flood.js';
 
 const LINKTYPE_NORDIC_BLE = 272;
@@ -98,13 +98,7 @@ export function bleLines(r: BleBench): string[] {
   return [
     `ble: the generator's BLE ward (${r.frames} nRF Sniffer frames, LINKTYPE 272) through replay, beside tshark -T fields on the same file`,
     '',
-    ...table([
-      ['', 'frames/s (wall, whole process)', 'CPU s', 'peak RSS MiB'],
-      ['iomt-sensor replay', fmt(r.replay.framesPerSecond), r.replay.cpuSeconds.toFixed(2), mib(r.replay.maxRssBytes)],
-      ['tshark -T fields', fmt(r.tshark.framesPerSecond), r.tshark.cpuSeconds.toFixed(2), mib(r.tshark.maxRssBytes)],
-    ]),
-    '',
-    `replay / tshark: ${r.ratio.toFixed(1)}x (target >= 15x: ${verdict(r.ratio >= 15)}); by CPU seconds ${(r.tshark.cpuSeconds / r.replay.cpuSeconds).toFixed(1)}x (steadier on a loaded machine)`,
+    ...besideTshark(r.replay, r.tshark, r.ratio, 15),
     `ble flood: ${r.flood.frames} advertisements from random addresses: ${fmt(r.flood.framesPerSecond)} frames/s, peak RSS ${mib(r.flood.maxRssBytes)} MiB, `
       + `${r.flood.devices} devices kept, ${r.flood.shapesEvicted} evictions counted (target <= ${mib(r.targetRssBytes)} MiB: ${verdict(r.flood.maxRssBytes <= r.targetRssBytes)})`,
     '',

@@ -96,6 +96,24 @@ export function verdict(ok: boolean): string {
   return ok ? 'met' : 'not met';
 }
 
+/** A replay and tshark on the same file: the table and the ratio line, against a target speed-up. */
+export function besideTshark(
+  replay: { readonly framesPerSecond: number; readonly cpuSeconds: number; readonly maxRssBytes: number },
+  tshark: { readonly framesPerSecond: number; readonly cpuSeconds: number; readonly maxRssBytes: number },
+  ratio: number,
+  target: number,
+): string[] {
+  return [
+    ...table([
+      ['', 'frames/s (wall, whole process)', 'CPU s', 'peak RSS MiB'],
+      ['iomt-sensor replay', fmt(replay.framesPerSecond), replay.cpuSeconds.toFixed(2), mib(replay.maxRssBytes)],
+      ['tshark -T fields', fmt(tshark.framesPerSecond), tshark.cpuSeconds.toFixed(2), mib(tshark.maxRssBytes)],
+    ]),
+    '',
+    `replay / tshark: ${ratio.toFixed(1)}x (target >= ${target}x: ${verdict(ratio >= target)}); by CPU seconds ${(tshark.cpuSeconds / replay.cpuSeconds).toFixed(1)}x (steadier on a loaded machine)`,
+  ];
+}
+
 export function say(s: string): void {
   process.stderr.write(`bench: ${s}\n`);
 }

@@ -12,7 +12,7 @@ import { pcapFile } from '../../src/capture/pcap/writer.js';
 import { LINKTYPE_RADIOTAP, wifiFrames } from '../ward/wifi.js';
 import { probeRequest, withFcs } from '../ward/wifi-frames.js';
 import { Prng } from '../ward/prng.js';
-import { CLI, fmt, mib, table, timed, unitNodeFlags, verdict, type Timed } from './common.js';
+import { besideTshark, CLI, fmt, mib, timed, unitNodeFlags, verdict, type Timed } from './common.js';
 import { FLOOD_TARGET_RSS } from './flood.js';
 
 export interface WifiBench {
@@ -70,13 +70,7 @@ export function wifiLines(r: WifiBench): string[] {
   return [
     `wifi: the generator's radiotap ward (${r.frames} frames) through replay, beside tshark -T fields on the same file`,
     '',
-    ...table([
-      ['', 'frames/s (wall, whole process)', 'CPU s', 'peak RSS MiB'],
-      ['iomt-sensor replay', fmt(r.replay.framesPerSecond), r.replay.cpuSeconds.toFixed(2), mib(r.replay.maxRssBytes)],
-      ['tshark -T fields', fmt(r.tshark.framesPerSecond), r.tshark.cpuSeconds.toFixed(2), mib(r.tshark.maxRssBytes)],
-    ]),
-    '',
-    `replay / tshark: ${r.ratio.toFixed(1)}x (target >= 15x: ${verdict(r.ratio >= 15)}); by CPU seconds ${(r.tshark.cpuSeconds / r.replay.cpuSeconds).toFixed(1)}x (steadier on a loaded machine)`,
+    ...besideTshark(r.replay, r.tshark, r.ratio, 15),
     `wifi flood: ${r.flood.frames} probe requests from random station MACs: ${fmt(r.flood.framesPerSecond)} frames/s, peak RSS ${mib(r.flood.maxRssBytes)} MiB, ${r.flood.devices} devices kept (target <= ${mib(r.targetRssBytes)} MiB: ${verdict(r.flood.maxRssBytes <= r.targetRssBytes)})`,
     '',
   ];
