@@ -11,7 +11,7 @@ import type { Sink } from '../types.js';
 import { BleAnalyzer } from './index.js';
 import { ah, RpaResolver, splitAddress } from './rpa.js';
 import { RandomMerge } from './merge.js';
-import { BleSightingSource } from './sighting.js';
+import { BLE_REFRESH_S, BleSightingSource } from './sighting.js';
 import type { Sighting } from '../inventory/sighting.js';
 
 class TestSink implements Sink {
@@ -82,6 +82,30 @@ t.test('sighting source: bad CRC not believed, private addresses merged and ephe
   const attrs = Object.fromEntries((got[0]?.attrs ?? []).map(([n, o]) => [n, `${o.value}/${o.field}/${o.confidence}`]));
   t.equal(attrs['class'], 'wearable/service 0x1809/3', 'class from the thermometer service, with evidence');
   t.same(got[0]?.facts?.map((f) => `${f.key}=${f.value}`), ['ble.service=1809', 'ble.name=Thermo 1']);
+});
+
+t.test('sighting source: a repeated payload only counts until it changes or BLE_REFRESH_S passes; the memory is capped', async (t) => {
+  const src = new BleSightingSource({ maxConnections: 4, maxRandom: 16, randomAgeS: 900, resolver: new RpaResolver([]), maxRecent: 4 });
+  const got: Sighting[] = [];
+  const feed = (addr: string, data: Uint8Array, ts: number): void => {
+    const f = frame(nordic({}, advPdu({ advA: addr, data })), ts);
+    src.extract(f.layers.find((x) => x.name === 'btle')!, f, (s) => got.push(s));
+  };
+  const hasFacts = () => got.map((s) => s.facts !== undefined || s.attrs !== undefined);
+  feed('00:18:31:00:00:01', thermo, 100);
+  feed('00:18:31:00:00:01', thermo, 101);
+  feed('00:18:31:00:00:01', thermo, 100 + BLE_REFRESH_S - 1);
+  t.same(hasFacts(), [true, false, false], 'the repeats only count');
+  t.same(got.map((s) => (s.subject as { value: string }).value), ['00:18:31:00:00:01', '00:18:31:00:00:01', '00:18:31:00:00:01'], 'each frame still names the device');
+  feed('00:18:31:00:00:01', new Uint8Array([...adFlags(), ...adUuid16(0x1809), ...adName('Thermo 2')]), 102);
+  t.equal(hasFacts().at(-1), true, 'a changed payload: its facts');
+  feed('00:18:31:00:00:01', thermo, 100 + BLE_REFRESH_S);
+  t.equal(hasFacts().at(-1), true, 'after BLE_REFRESH_S: the facts again');
+  feed('00:18:31:00:00:01', thermo, 50);
+  t.equal(hasFacts().at(-1), true, 'time going backwards (another file): the facts again');
+  for (let i = 2; i < 10; i++) feed(`00:18:31:00:00:0${i}`, thermo, 200);
+  t.equal(src.gauges()['recent'], 4, 'never more than maxRecent');
+  t.equal(src.gauges()['recent_evicted'], 6, 'evictions counted');
 });
 
 t.test('analyzer: flood, spoof, malformed, silence, weak pairing, cleartext measurement', async (t) => {

@@ -33,7 +33,16 @@ export interface BleSightingOptions {
   readonly resolver: RpaResolver;
   /** IEEE registry: a public BLE address is an EUI-48 whose OUI names the maker (Core Spec Vol 6 Part B §1.3.1). */
   readonly oui?: OuiRegistry;
+  /** Advertisements remembered as already turned into facts (default 8192). */
+  readonly maxRecent?: number;
 }
+
+/**
+ * An advertiser repeats the same payload many times a second. Its facts and
+ * attributes are built and applied again only when the payload changes or
+ * after this long; in between the frame only counts (frames, last seen).
+ */
+export const BLE_REFRESH_S = 60;
 
 type Attr = readonly [AttributeName, Observation];
 
@@ -44,14 +53,27 @@ export class BleSightingSource implements SightingSource {
   readonly merge: RandomMerge;
   /** Frames whose CRC was bad: not believed. */
   crcBad = 0;
+  /** Advertisements forgotten from `recent` to stay under its cap. */
+  recentEvicted = 0;
   private readonly resolver: RpaResolver;
   private readonly oui: OuiRegistry | undefined;
+  /** `subject|address type|shape` → when its facts were last emitted; insertion order is age. */
+  private readonly recent = new Map<string, number>();
+  private readonly maxRecent: number;
 
   constructor(opts: BleSightingOptions) {
     this.conns = new BleConnections(opts.maxConnections);
     this.merge = new RandomMerge(opts.maxRandom, opts.randomAgeS);
     this.resolver = opts.resolver;
     this.oui = opts.oui;
+    this.maxRecent = opts.maxRecent ?? 8192;
+  }
+
+  gauges(): Readonly<Record<string, number>> {
+    return {
+      random_shapes: this.merge.size, random_merged: this.merge.merged, random_evicted: this.merge.evicted,
+      recent: this.recent.size, recent_evicted: this.recentEvicted, crc_bad: this.crcBad,
+    };
   }
 
   extract(layer: Layer, frame: DecodedFrame, emit: (s: Sighting) => void): void {
@@ -84,7 +106,12 @@ export class BleSightingSource implements SightingSource {
 
   private advert(a: Advert, now: number, source: string, emit: (s: Sighting) => void): void {
     const ad = a.ad;
-    const { id, ephemeral } = this.subject(a.address, a.addressType, shapeOf(a), now);
+    const shape = shapeOf(a);
+    const { id, ephemeral } = this.subject(a.address, a.addressType, shape, now);
+    if (this.seenRecently(`${id.value}|${a.addressType}|${shape}`, now)) {
+      emit(ephemeral ? { subject: id, ephemeral: true } : { subject: id });
+      return;
+    }
     const facts: Fact[] = [];
     const attrs: Attr[] = [];
     const obs = (value: string, field: string, confidence: number): Observation => ({ value, proto: 'ble', field, time: now, confidence, source });
@@ -106,6 +133,19 @@ export class BleSightingSource implements SightingSource {
     if (ad.services.length > 0) attrs.push(['services', obs(ad.services.slice(0, 8).join(','), 'service uuids', 3)]);
     const s: Sighting = { subject: id, ...(ephemeral ? { ephemeral: true } : {}), ...(facts.length > 0 ? { facts } : {}), ...(attrs.length > 0 ? { attrs } : {}) };
     emit(s);
+  }
+
+  /** True when this advertisement's facts went out less than BLE_REFRESH_S ago; otherwise notes that they go out now. */
+  private seenRecently(key: string, now: number): boolean {
+    const last = this.recent.get(key);
+    if (last !== undefined && now >= last && now - last < BLE_REFRESH_S) return true;
+    this.recent.delete(key);
+    this.recent.set(key, now);
+    if (this.recent.size > this.maxRecent) {
+      this.recent.delete(this.recent.keys().next().value!);
+      this.recentEvicted++;
+    }
+    return false;
   }
 
   private connEvent(e: ConnEvent, now: number, source: string, emit: (s: Sighting) => void): void {

@@ -365,7 +365,11 @@ export class InventoryAnalyzer implements Analyzer {
   }
 
   gauges(): Record<string, number> {
-    return { devices: this.table.size, ephemeral: this.table.ephemerals.size };
+    const out: Record<string, number> = { devices: this.table.size, ephemeral: this.table.ephemerals.size };
+    for (const src of new Set([...this.sourcesByLayer.values()].flat())) {
+      for (const [k, v] of Object.entries(src.gauges?.() ?? {})) out[`${src.name}.${k}`] = v;
+    }
+    return out;
   }
 
   /** Sizing keys are fixed while running: the table and its records are laid out for them. */

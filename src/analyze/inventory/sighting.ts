@@ -79,4 +79,6 @@ export interface SightingSource {
   readonly layers: readonly string[];
   /** Reads `layer` of `frame` and emits what it proves. Must not keep the layer or the frame. */
   extract(layer: Layer, frame: DecodedFrame, emit: (s: Sighting) => void): void;
+  /** The source's own tables (sizes, evictions), shown in the inventory's gauges as `<name>.<key>`. */
+  gauges?(): Readonly<Record<string, number>>;
 }
