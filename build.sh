@@ -146,6 +146,15 @@ CLOSURE
     find "$cl/prebuilds" -mindepth 1 -maxdepth 1 ! -name "linux-$cpu" -exec rm -rf {} +
     rm -f "$cl/prebuilds/linux-$cpu/"*.musl.node
     rm -rf "$cl/deps"   # the LevelDB C++ sources, only for building from source
+    # Every other package with prebuilt bindings (the optional serialport and
+    # HCI socket ones ship one per OS and CPU): keep this target's only, and
+    # their musl builds go too (the image is glibc).
+    find "$stage/node_modules" -type d -name prebuilds -prune -print | while read -r pb; do
+      find "$pb" -mindepth 1 -maxdepth 1 ! -name "linux-$cpu" -exec rm -rf {} +
+      find "$pb" -name '*.musl.node' -delete
+    done
+    # Native sources and build scripts are not needed with a prebuild.
+    find "$stage/node_modules" -type d \( -path '*/bluetooth-hci-socket/src' -o -path '*/bindings-cpp/src' \) -prune -exec rm -rf {} +
     if [ "$extract" = 1 ]; then
       rm -f "$stage/node_modules/@cbor-extract/"*/*.musl.node
       ls "$stage/node_modules/@cbor-extract/cbor-extract-linux-$cpu/"*.node >/dev/null \

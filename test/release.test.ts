@@ -96,6 +96,16 @@ t.test('contents', async (t) => {
   }
   const arm = list(tarball(first, 'arm64'));
   t.notOk(arm.some((e) => e.includes('prebuilds/linux-x64')), 'arm64 tarball has no linux-x64 prebuild');
+  for (const arch of ARCHES) {
+    const entries = list(tarball(first, arch));
+    const foreign = entries.filter((e) => /\/prebuilds\/[^/]+\/$/.test(e) && !e.endsWith(`/prebuilds/linux-${arch}/`));
+    t.same(foreign, [], `${arch}: no package keeps a prebuild for another platform`);
+    for (const opt of ['serialport', '@stoprocent/bluetooth-hci-socket']) {
+      t.ok(entries.some((e) => e.includes(`node_modules/${opt}/package.json`)), `${arch}: optional ${opt} is shipped`);
+    }
+    t.ok(entries.some((e) => /bluetooth-hci-socket\/prebuilds\/linux-[^/]+\/.+\.node$/.test(e)), `${arch}: the HCI socket binding's prebuild for linux-${arch}`);
+    t.ok(entries.includes(`iomt-sensor-${VERSION}/scripts/wifi-monitor.sh`), `${arch}: the Wi-Fi monitor script`);
+  }
 });
 
 t.test('the unpacked x64 release runs', async (t) => {
