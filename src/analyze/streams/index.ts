@@ -56,6 +56,8 @@ export interface SegmentFlags {
 
 /** In-order bytes the detector sees before it decides (a DICOM PDU header and version, `<VT>MSH|`, `<?xml`). */
 export const DETECT_BYTES = 16;
+/** Parsed bytes kept per stream so that a retransmission of them can still be compared (first copy wins). */
+export const HISTORY = 2048;
 
 class Stream<E> {
   parser: StreamParser<E> | undefined;
@@ -63,8 +65,10 @@ class Stream<E> {
   dstPort = 0;
   /** Sequence number of the next byte expected in order; undefined until the first segment. */
   next: number | undefined;
+  /** Bytes in order: up to HISTORY already parsed (to compare retransmissions with), then the unparsed ones from `pos`. */
   buf = new Uint8Array(0);
   len = 0;
+  pos = 0;
   ooo: Segment[] = [];
   oooBytes = 0;
   resyncing = false;
@@ -143,7 +147,7 @@ export class Reassembler<E> {
    */
   private tryDetect(key: string, s: Stream<E>, ending: boolean): boolean {
     if (s.len < DETECT_BYTES && !(ending && s.len > 0)) {
-      if (s.held > this.opts.maxBytesPerStream / 4 || s.ooo.length >= this.opts.maxSegmentsPerStream) this.drop(key, s, 'streams.undetected');
+      if (s.held > this.opts.maxBytesPerStream || s.ooo.length >= this.opts.maxSegmentsPerStream) this.drop(key, s, 'streams.undetected');
       return false;
     }
     s.parser = this.detect(s.buf.subarray(0, s.len), s.srcPort, s.dstPort);
@@ -198,9 +202,8 @@ export class Reassembler<E> {
       const pieces = this.subtract(s, seq, data);
       const first = pieces[0];
       if (first !== undefined && first.seq === seq) {
-        this.append(s, first.data);
-        s.next = (seq + first.data.length) >>> 0;
         pieces.shift();
+        this.inOrder(s, first.data);
       }
       for (const p of pieces) this.insert(s, p.seq, p.data.slice());
       return;
@@ -276,10 +279,7 @@ export class Reassembler<E> {
       s.oooBytes -= h.data.length;
       this.total -= h.data.length;
       const skip = -rel;
-      if (skip < h.data.length) {
-        this.append(s, h.data.subarray(skip));
-        s.next = (s.next! + h.data.length - skip) >>> 0;
-      }
+      if (skip < h.data.length) this.inOrder(s, h.data.subarray(skip));
     }
   }
 
@@ -288,10 +288,42 @@ export class Reassembler<E> {
     this.count('streams.gap');
     this.total -= s.len;
     s.len = 0;
+    s.pos = 0;
     const h = s.ooo[0];
     if (h !== undefined) s.next = h.seq;
     s.resyncing = true;
     this.drain(s);
+  }
+
+  /**
+   * Appends in-order bytes, at most what the per-stream cap leaves room
+   * for at a time, running the parser between chunks: a message longer
+   * than the cap is never held whole; it is dropped (counted) and the
+   * parser resynchronises after it.
+   */
+  private inOrder(s: Stream<E>, data: Uint8Array): void {
+    let off = 0;
+    while (off < data.length) {
+      const room = this.opts.maxBytesPerStream - s.held;
+      if (room <= 0) {
+        this.count('streams.evicted.stream_bytes');
+        this.total -= s.len;
+        s.len = 0;
+        s.pos = 0;
+        s.resyncing = true;
+        if (s.held >= this.opts.maxBytesPerStream) {
+          this.total -= s.oooBytes;
+          s.ooo = [];
+          s.oooBytes = 0;
+        }
+        continue;
+      }
+      const n = Math.min(room, data.length - off);
+      this.append(s, data.subarray(off, off + n));
+      s.next = (s.next! + n) >>> 0;
+      off += n;
+      if (s.parser !== undefined) this.run(s);
+    }
   }
 
   private append(s: Stream<E>, data: Uint8Array): void {
@@ -310,50 +342,49 @@ export class Reassembler<E> {
     const p = s.parser;
     if (p === undefined) return;
     for (;;) {
-      let view = s.buf.subarray(0, s.len);
+      let view = s.buf.subarray(s.pos, s.len);
       if (s.resyncing) {
         const at = p.resync(view);
         if (at < 0) {
           // Keep a few bytes: a boundary may straddle this segment and the next.
-          this.consume(s, Math.max(0, s.len - 16));
+          this.consume(s, Math.max(0, view.length - 16));
           return;
         }
         this.consume(s, at);
         s.resyncing = false;
         this.count('streams.resync');
-        view = s.buf.subarray(0, s.len);
+        view = s.buf.subarray(s.pos, s.len);
       }
-      if (s.len === 0 || s.len < p.need) return;
+      if (view.length === 0 || view.length < p.need) return;
       const used = p.feed(view, this.emit);
       if (used < 0) {
         // Not the protocol at offset ~used: drop through that byte and look for the next message start.
         this.count('streams.parser_lost');
-        this.consume(s, Math.min(~used + 1, s.len));
+        this.consume(s, Math.min(~used + 1, view.length));
         s.resyncing = true;
         continue;
       }
       if (used === 0) return;
-      this.consume(s, Math.min(used, s.len));
+      this.consume(s, Math.min(used, view.length));
     }
   }
 
+  /** Marks n bytes parsed; parsed bytes beyond HISTORY are shifted out (rarely: only once 2 * HISTORY accumulate). */
   private consume(s: Stream<E>, n: number): void {
     if (n <= 0) return;
-    s.buf.copyWithin(0, n, s.len);
-    s.len -= n;
-    this.total -= n;
+    s.pos += n;
+    if (s.pos >= 2 * HISTORY || s.pos === s.len) {
+      const cut = s.pos === s.len ? Math.max(0, s.len - HISTORY) : s.pos - HISTORY;
+      if (cut > 0) {
+        s.buf.copyWithin(0, cut, s.len);
+        s.len -= cut;
+        s.pos -= cut;
+        this.total -= cut;
+      }
+    }
   }
 
   private enforceCaps(key: string, s: Stream<E>): void {
-    if (s.held > this.opts.maxBytesPerStream) {
-      // The parser wants a message longer than a stream may hold: drop it and resynchronise after it.
-      this.count('streams.evicted.stream_bytes');
-      this.total -= s.len;
-      s.len = 0;
-      s.resyncing = true;
-      if (s.held > this.opts.maxBytesPerStream) this.skipGap(s);
-      this.run(s);
-    }
     while (this.total > this.opts.maxBytesTotal && this.streams.size > 0) {
       const [oldest] = this.streams.keys();
       if (oldest === key && this.streams.size === 1) {
