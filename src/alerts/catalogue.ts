@@ -13,6 +13,7 @@ import { WIFI_ALERTS } from './defs/wifi.js';
 // BLE (issue 9), ids 3000-3099.
 import { BLE_ALERTS } from './defs/ble.js';
 import { ZIGBEE_ALERTS } from './defs/zigbee.js'; // zigbee: issue 10
+import { MEDICAL_ALERTS } from './defs/medical.js'; // medical: issue 11, ids 5000-5099
 
 /** 0 info, 1 low, 2 medium, 3 high, 4 critical (the telemetry carries the number). */
 export const Severity = { info: 0, low: 1, medium: 2, high: 3, critical: 4 } as const;
@@ -46,6 +47,7 @@ export const catalogue: readonly AlertDefinition[] = [
   // BLE (issue 9).
   ...BLE_ALERTS,
   ...ZIGBEE_ALERTS, // zigbee: 4000-4099
+  ...MEDICAL_ALERTS, // medical: 5000-5099
 ];
 
 export class AlertCatalogue {

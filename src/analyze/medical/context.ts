@@ -7,6 +7,7 @@
  * every segment is reassembled once.
  */
 import type { Config } from '../../config/index.js';
+import { UID_INFO, type DicomService } from '../../decode/dicom/consts.js';
 import { DicomStreamParser, looksLikeDicom, type DicomEvent } from '../../decode/dicom/index.js';
 import { Hl7StreamParser, looksLikeMllp, type Hl7Event } from '../../decode/hl7/index.js';
 import { Poct1StreamParser, looksLikePoct1, type Poct1Event } from '../../decode/poct1/index.js';
@@ -29,7 +30,15 @@ export type StreamEvent =
   | { readonly proto: 'hl7'; readonly ev: Hl7Event }
   | { readonly proto: 'poct1'; readonly ev: Poct1Event };
 
-export type MedicalEvent = StreamEvent & { readonly conn: Conn };
+/**
+ * An event with its connection. For an A-ASSOCIATE-RQ `services` are the
+ * DICOM services its presentation contexts propose; for an -AC, those the
+ * acceptor accepted (matched to the request by context id, PS3.8 §9.3.3.2).
+ */
+export type MedicalEvent = StreamEvent & { readonly conn: Conn; readonly services?: readonly DicomService[] };
+
+/** Association requests remembered until their answer (per connection; the oldest is forgotten first). */
+export const MAX_PENDING_ASSOCIATIONS = 1024;
 
 type Parser = DicomStreamParser | Hl7StreamParser | Poct1StreamParser;
 
@@ -68,6 +77,9 @@ export class MedicalContext {
   readonly streams: Reassembler<StreamEvent>;
   private lastFrame: DecodedFrame | undefined;
   private lastEvents: MedicalEvent[] = [];
+  /** Proposed abstract syntaxes by context id, per client-direction key. */
+  private readonly pending = new Map<string, Map<number, DicomService>>();
+  pendingEvicted = 0;
 
   constructor(opts: StreamOptions = DEFAULT_STREAM_OPTIONS) {
     this.streams = new Reassembler<StreamEvent>((first) => detectMedical(first), opts);
@@ -97,7 +109,32 @@ export class MedicalContext {
     const out = this.streams.segment(key, tcp.seq, payload, { syn: (flags & 0x02) !== 0, fin: (flags & 0x01) !== 0, rst: (flags & 0x04) !== 0 }, e.srcPort, e.dstPort);
     if (out.length === 0) return this.lastEvents;
     const conn: Conn = { src: e.src, dst: e.dst, srcPort: e.srcPort, dstPort: e.dstPort };
-    for (const ev of out) this.lastEvents.push({ ...ev, conn });
+    for (const ev of out) this.lastEvents.push(this.withServices(ev, conn, key));
     return this.lastEvents;
+  }
+
+  private withServices(ev: StreamEvent, conn: Conn, key: string): MedicalEvent {
+    if (ev.proto !== 'dicom') return { ...ev, conn };
+    const a = ev.ev;
+    if (a.kind === 'associate-rq') {
+      const m = new Map<number, DicomService>();
+      for (const c of a.contexts) m.set(c.id, UID_INFO.get(c.abstractSyntax)?.service ?? 'other');
+      if (this.pending.size >= MAX_PENDING_ASSOCIATIONS) {
+        const [oldest] = this.pending.keys();
+        this.pending.delete(oldest!);
+        this.pendingEvicted++;
+      }
+      this.pending.set(key, m);
+      return { ...ev, conn, services: [...new Set(m.values())] };
+    }
+    if (a.kind === 'associate-ac') {
+      const back = `${conn.dst.value}|${conn.dstPort}|${conn.src.value}|${conn.srcPort}`;
+      const m = this.pending.get(back);
+      this.pending.delete(back);
+      const accepted = new Set<DicomService>();
+      for (const c of a.contexts) if (c.result === 0 && m?.get(c.id) !== undefined) accepted.add(m.get(c.id)!);
+      return { ...ev, conn, services: [...accepted] };
+    }
+    return { ...ev, conn };
   }
 }
