@@ -7,7 +7,8 @@
  * address; ORU^R01 vitals with OBX values), DICOM (A-ASSOCIATE with a user
  * identity, C-STORE with a dataset holding (0010,0010) name, (0010,0020) ID
  * and (0010,0030) birth date) and POCT1-A (HEL.R01 hello, OBS.R01 with a
- * patient topic) sessions, and the shared HL7/DICOM captures.
+ * patient topic) sessions, an IEEE 11073 SDC Hello with a patient context
+ * scope, and the shared HL7/DICOM captures.
  *
  * Every patient value is a unique sentinel. Each must be in the replayed
  * capture file (or the test looks for something that was never there),
@@ -26,7 +27,8 @@ import mqtt from 'mqtt';
 import t from 'tap';
 import { pcapFile } from '../src/capture/pcap/writer.js';
 import { decodeTelemetry } from '../src/telemetry/index.js';
-import { tcpFrame, type Endpoints } from './builders/app.js';
+import { tcpFrame, udpFrame, type Endpoints } from './builders/app.js';
+import { wsd } from './builders/discovery.js';
 import { associateAc, associateRq, commandSet, mllp, pData, patientDataset, releaseRp, releaseRq } from './builders/medical.js';
 import { runAgent, until } from './support/agent.js';
 import { capturesDir } from './support/captures.js';
@@ -39,10 +41,11 @@ export const PHI = {
   dicomName: 'QXDICOMNAME^ZEDQX', dicomId: 'QXPID99812', dicomDob: '19290911',
   dicomUser: 'qxuser.priv', dicomPass: 'QXPASSCODE77',
   poctPatient: 'QXPOCPAT551', poctValue: 'QX5.551',
+  sdcPatient: 'QXSDCPATCTX8812',
 } as const;
 
 /** Non-PHI identification the sensor must publish and store. */
-export const VISIBLE = ['ADTSRC_PRIV', 'MONGW_PRIV', 'PRIVMOD_SCU', 'PRIVPACS', 'PRIVIMPL_3.6', 'PRIVVENDOR'] as const;
+export const VISIBLE = ['ADTSRC_PRIV', 'MONGW_PRIV', 'PRIVMOD_SCU', 'PRIVPACS', 'PRIVIMPL_3.6', 'PRIVVENDOR', 'sdc-provider'] as const;
 
 /** One TCP connection: frames with running sequence numbers in both directions. */
 function conversation(e: Endpoints, cport: number, sport: number): (payload: Uint8Array, toClient?: boolean) => Uint8Array {
@@ -95,6 +98,10 @@ export function builtFrames(): Uint8Array[] {
     + '<DEV><DEV.vendor_id V="PRIVVENDOR"/><DEV.model_id V="PRIVMODEL-9"/><DEV.device_id V="SN-PRIV-0001"/><DEV.sw_version V="PRIVSW-2.1"/></DEV></HEL.R01>')));
   out.push(poct(ascii('<?xml version="1.0" encoding="UTF-8"?><OBS.R01><HDR><HDR.message_type V="OBS.R01"/><HDR.control_id V="2"/></HDR>'
     + `<SVC><PT><PT.patient_id V="${PHI.poctPatient}"/><OBS><OBS.observation_id V="GLU"/><OBS.value V="${PHI.poctValue}"/></OBS></PT></SVC></OBS.R01>`)));
+  // An IEEE 11073 SDC provider whose Hello carries a patient context scope (IEEE 11073-20701 §9.3.2).
+  out.push(udpFrame(3702, 3702, wsd({ action: 'Hello', body: '<wsd:Hello><wsd:Types>dpws:Device mdpws:MedicalDevice</wsd:Types>'
+    + `<wsd:Scopes>sdc.mds.pkp:1.2.840.10004.20701.1.1 sdc.ctxt.pat:/urn%3Aoid%3A1.2.3/${PHI.sdcPatient}</wsd:Scopes><wsd:XAddrs>https://10.20.0.81:6464/</wsd:XAddrs></wsd:Hello>` }),
+  false, { client: '10.20.0.81', server: '239.255.255.250', clientMac: '00:1b:21:aa:10:81', serverMac: '01:00:5e:7f:ff:fa' }));
   return out;
 }
 
