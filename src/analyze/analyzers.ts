@@ -29,6 +29,7 @@ import { ZigbeeAnalyzer, ZigbeeContext, ZigbeeSightingSource, zigbeeOptions } fr
 import { MedicalContext, streamOptions } from './medical/context.js';
 import { MedicalAnalyzer, medicalOptions } from './medical/index.js';
 import { MedicalSightingSource } from './medical/sighting.js';
+import { SdcSightingSource } from './medical/sdc.js';
 import { SiteNetworks } from './inventory/sites.js';
 
 /** Shared reference data the analyzers need; loaded once by the caller. */
@@ -52,6 +53,7 @@ export function sightingSources(config: Config, deps?: AnalyzerDeps, zigbee: Zig
     new BleSightingSource({ maxConnections: config.ble.max_connections, maxRandom: config.ble.max_random_shapes, randomAgeS: config.ble.random_age_s, resolver: resolverFromConfig(config), ...(deps ? { oui: deps.oui } : {}) }),
     new ZigbeeSightingSource(zigbee, deps?.oui), // zigbee: 802.15.4 nodes, ZDO and ZCL Basic attributes
     new MedicalSightingSource(medical, new SiteNetworks(config.inventory.site_networks)), // medical: DICOM/HL7/POCT1-A software, AE titles, roles
+    new SdcSightingSource(), // medical: IEEE 11073 SDC providers/consumers (WS-Discovery) and DPWS metadata
   ];
 }
 

@@ -102,6 +102,11 @@ const CASES: readonly Case[] = [
   { name: 'infusion pump server receiving RGV^O15', facts: { 'hl7.role': 'infusion-pump-server' }, cls: 'infusion-pump', fire: ['hl7.role.pump_server'], confidence: 3 },
   { name: 'ADT source', facts: { 'hl7.role': 'adt-source' }, cls: 'clinical-system', fire: ['hl7.role.clinical'], confidence: 2 },
   { name: 'POCT1-A analyser hello', facts: { 'poct1.message': 'HEL.R01' }, cls: 'lab-analyzer', fire: ['poct1.hello'], confidence: 3 },
+  // IEEE 11073 SDC (issue 11 §4): roles and MDS type from WS-Discovery (src/analyze/medical/sdc.ts).
+  { name: 'SDC provider known only by its sdc.mds.pkp scope', facts: { 'sdc.role': 'provider' }, cls: 'medical-device', fire: ['sdc.provider'], confidence: 3 },
+  { name: 'SDC infusion pump (sdc.cdc.type 69985)', facts: { 'sdc.role': 'provider', 'sdc.mds_type': 'MDC_DEV_PUMP_INFUS_MDS', 'wsd.type': ['dpws:Device', 'mdpws:MedicalDevice'] }, cls: 'infusion-pump', fire: ['sdc.provider.infusion_pump'], confidence: 4 },
+  { name: 'SDC multi-parameter monitor (sdc.cdc.type 69965)', facts: { 'sdc.role': 'provider', 'sdc.mds_type': 'MDC_DEV_MON_PHYSIO_MULTI_PARAM_MDS' }, cls: 'patient-monitor', fire: ['sdc.provider.monitor'], confidence: 4 },
+  { name: 'SDC consumer probing for MedicalDevice', facts: { 'sdc.role': 'consumer' }, cls: 'medical-gateway', fire: ['sdc.consumer'], confidence: 2 },
   { name: 'Siemens RAPIDPoint analyser', vendor: 'Siemens Healthcare Diagnostics Inc.', facts: {}, cls: 'lab-analyzer', fire: ['siemens.diagnostics.oui'], confidence: 2 },
   { name: 'GE LOGIQ ultrasound', vendor: 'GE Healthcare', facts: { 'dicom.implementation_version': 'LOGIQE10_R3', 'dhcp.vendor_class': 'LOGIQ E10' }, cls: 'imaging', fire: ['ge.dicom', 'ultrasound.vendor_class'], confidence: 4 },
   { name: 'Philips IntelliSpace PACS', facts: { 'dicom.implementation_version': 'ISPACS_4.4' }, cls: 'imaging', fire: ['philips.dicom'], firmware: '4.4' },

@@ -20,6 +20,8 @@ import { SiteNetworks } from '../inventory/sites.js';
 import type { Analyzer, Sink } from '../types.js';
 import { MedicalContext, type Conn, type MedicalEvent } from './context.js';
 import { isLocal } from './sighting.js';
+import { SdcTracker, type SdcObservation } from './sdc.js';
+import { endpoints } from '../wired-app/frame.js';
 
 export const PHI_CLEARTEXT = 'phi.cleartext_transport';
 export const DICOM_NEW_PEER = 'medical.dicom_new_peer';
@@ -75,6 +77,8 @@ export class MedicalAnalyzer implements Analyzer {
   /** A-ASSOCIATE-RJ times per rejecting node (bounded like the known sets). */
   private readonly rejects = new Map<string, number[]>();
   private learnUntil = -1;
+  /** IEEE 11073 SDC providers and their transports (sdc.ts). */
+  readonly sdc = new SdcTracker();
 
   constructor(private readonly opts: MedicalOptions, readonly ctx: MedicalContext) {
     this.sites = new SiteNetworks(opts.siteNetworks);
@@ -84,6 +88,8 @@ export class MedicalAnalyzer implements Analyzer {
   }
 
   onFrame(frame: DecodedFrame, out: Sink): void {
+    const sdc = this.sdc.observe(frame);
+    if (sdc !== undefined) this.onSdc(sdc, frame, out);
     const events = this.ctx.events(frame);
     if (events.length === 0) return;
     const now = frame.raw.tsSec;
@@ -144,13 +150,26 @@ export class MedicalAnalyzer implements Analyzer {
     }
   }
 
+  /** SDC: connections to providers counted as protected (TLS) or cleartext; a patient context in clear is PHI (IEEE 11073-20701 §9.3.2). */
+  private onSdc(o: SdcObservation, frame: DecodedFrame, out: Sink): void {
+    if (o.kind !== 'patient-context') {
+      out.count(`medical.sdc.${o.kind}`);
+      return;
+    }
+    const ep = endpoints(frame);
+    if (ep?.src === undefined || ep.dst === undefined) return;
+    const c: Conn = { src: ep.src, dst: ep.dst, srcPort: ep.srcPort, dstPort: ep.dstPort };
+    const device = ep.src.value === o.server ? ep.src : ep.dst;
+    this.raise(out, PHI_CLEARTEXT, device, c, frame.raw.tsSec, { protocol: 'sdc', context: 'patient' });
+  }
+
   onTick(_nowSec: number, _out: Sink): void {}
 
   gauges(): Readonly<Record<string, number>> {
     const r = this.ctx.streams;
     return {
       streams: r.size, stream_bytes: r.bytes, known_peers: this.peers.size, known_ae_titles: this.aeTitles.size, known_hl7_apps: this.apps.size,
-      known_evicted: this.peers.evicted + this.aeTitles.evicted + this.apps.evicted, pending_associations_evicted: this.ctx.pendingEvicted,
+      known_evicted: this.peers.evicted + this.aeTitles.evicted + this.apps.evicted, sdc_providers: this.sdc.size, sdc_providers_evicted: this.sdc.evicted, pending_associations_evicted: this.ctx.pendingEvicted,
       ...Object.fromEntries(Object.entries(r.counters).map(([k, v]) => [k.replace(/\./g, '_'), v])),
     };
   }

@@ -2,9 +2,14 @@
  * Classes from the medical protocols' own statements (issue 11 §6): DICOM
  * roles from the services a node proposes and accepts (PS3.4, PS3.8
  * §9.3.2-9.3.3), HL7 v2 roles from the message mix (HL7 v2.5.1 chapters
- * 3-7, IHE PCD DEC/ACM/PIV), and POCT1-A hellos (POCT1-A2 §7). Facts are set by src/analyze/medical/sighting.ts.
+ * 3-7, IHE PCD DEC/ACM/PIV), POCT1-A hellos (POCT1-A2 §7) and IEEE 11073
+ * SDC discovery (IEEE 11073-20701/-20702). Facts are set by
+ * src/analyze/medical/sighting.ts and sdc.ts.
  */
 import type { ClassRule } from './types.js';
+
+/** An SDC MDS type that names the kind of device: the generic SDC rules step aside for it. */
+export const SDC_KNOWN_MDS = { key: 'sdc.mds_type', oneOf: ['MDC_DEV_PUMP_INFUS_MDS', 'MDC_DEV_MON_PHYSIO_MULTI_PARAM_MDS'] } as const;
 
 export const MEDICAL_PROTOCOL_RULES: readonly ClassRule[] = [
   {
@@ -36,5 +41,21 @@ export const MEDICAL_PROTOCOL_RULES: readonly ClassRule[] = [
   {
     name: 'poct1.hello', class: 'lab-analyzer', confidence: 3, all: [{ key: 'poct1.message', oneOf: ['HEL.R01', 'DST.R01', 'OBS.R01'] }],
     source: 'CLSI POCT1-A2 §7: HEL.R01 hello and DST.R01 device status are sent by the point-of-care device to its data manager.',
+  },
+  {
+    name: 'sdc.provider', class: 'medical-device', confidence: 3, all: [{ key: 'sdc.role', oneOf: ['provider'] }], none: [SDC_KNOWN_MDS],
+    source: 'IEEE 11073-20701-2018 §9.3 and -20702-2016 §9.2: a WS-Discovery Hello/ProbeMatch with mdpws:MedicalDevice or sdc.mds.pkp/sdc.cdc.type scopes comes from an SDC provider, a networked medical device.',
+  },
+  {
+    name: 'sdc.provider.infusion_pump', class: 'infusion-pump', confidence: 4, all: [{ key: 'sdc.mds_type', oneOf: ['MDC_DEV_PUMP_INFUS_MDS'] }],
+    source: 'ISO/IEEE 11073-10101 MDC_DEV_PUMP_INFUS_MDS (69985) in the provider\'s sdc.cdc.type scope (IEEE 11073-20701-2018 §9.3.1): an infusion pump.',
+  },
+  {
+    name: 'sdc.provider.monitor', class: 'patient-monitor', confidence: 4, all: [{ key: 'sdc.mds_type', oneOf: ['MDC_DEV_MON_PHYSIO_MULTI_PARAM_MDS'] }],
+    source: 'ISO/IEEE 11073-10101 MDC_DEV_MON_PHYSIO_MULTI_PARAM_MDS (69965) in the sdc.cdc.type scope: a multi-parameter patient monitor.',
+  },
+  {
+    name: 'sdc.consumer', class: 'medical-gateway', confidence: 2, all: [{ key: 'sdc.role', oneOf: ['consumer'] }], none: [{ key: 'sdc.role', oneOf: ['provider'] }],
+    source: 'IEEE 11073-20701-2018 §9.2: a node probing for mdpws:MedicalDevice is an SDC service consumer (a central station or device integration gateway).',
   },
 ];
