@@ -102,6 +102,7 @@ inventory:
   await wifiDemo(dir);
   await bleDemo(dir);
   await zigbeeDemo(dir);
+  await medicalDemo(dir);
   say(`done. Try: node dist/src/cli.js replay ${capture}`);
 }
 
@@ -169,6 +170,22 @@ async function zigbeeDemo(dir: string): Promise<void> {
     process.stdout.write(`  ${(ieee?.value ?? '-').padEnd(16)} ${(short?.value ?? '-').padEnd(6)} ${(attr(d, 'role') || '-').padEnd(11)} ${(attr(d, 'vendor') || '-').padEnd(17)} ${(attr(d, 'model') || '-').padEnd(10)} ${(attr(d, 'software') || '').padEnd(7)} ${battery}\n`);
   }
   printAlerts(s, ['zigbee.', 'ieee802154.']);
+}
+
+/** medical (issue 11): HL7, DICOM, POCT1-A and SDC sessions through replay; roles, software, and the cleartext-PHI alert (naming devices, never patients). */
+async function medicalDemo(dir: string): Promise<void> {
+  const { writeMedicalWardCapture } = await import('./ward/medical.js');
+  const { replayConfig, replayFiles } = await import('../src/analyze/replay.js');
+  const file = join(dir, 'ward-medical.pcap');
+  writeMedicalWardCapture(file, { seed: 1 });
+  const s = await replayFiles({ files: [file], config: replayConfig({ inventory: { learning_period_s: 0 } }) });
+  say(`Medical: ${file}, ${s.frames} frames of HL7 v2/MLLP, DICOM, POCT1-A and IEEE 11073 SDC; devices:`);
+  const id = (d: Summary['devices'][number]): string => fact(d, 'dicom.ae_title') || fact(d, 'hl7.sending_application') || fact(d, 'poct1.vendor') || fact(d, 'sdc.mds_type');
+  for (const d of s.devices) {
+    if (attr(d, 'role') === '' && attr(d, 'class') === '') continue;
+    process.stdout.write(`  ${(d.ids.find((i) => i.kind === 'ipv4')?.value ?? d.ids[0]?.value ?? '-').padEnd(12)} ${(attr(d, 'class') || '-').padEnd(16)} ${(attr(d, 'role') || '-').padEnd(21)} ${id(d).padEnd(24)} ${attr(d, 'software') || attr(d, 'model')}\n`);
+  }
+  printAlerts(s, ['phi.', 'medical.']);
 }
 
 main().catch((err: unknown) => {

@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeBleWardCapture } from './ward/ble.js';
 import { writeZigbeeWardCapture } from './ward/zigbee.js';
+import { writeMedicalWardCapture } from './ward/medical.js';
 import { CaptureSink, type CaptureFormat } from './ward/sink.js';
 import { WardSim, type WardFrame, type WardOptions } from './ward/sim.js';
 import type { WardPlan } from './ward/plan.js';
@@ -114,6 +115,8 @@ async function main(): Promise<void> {
       ble: { type: 'string' },
       // Zigbee (issue 10): the ward's Zigbee PAN as a LINKTYPE 195 capture (scripts/ward/zigbee.ts).
       zigbee: { type: 'string' },
+      // medical (issue 11): HL7/MLLP, DICOM, POCT1-A and SDC sessions as a separate Ethernet capture (scripts/ward/medical.ts).
+      medical: { type: 'string' }, 'medical-rounds': { type: 'string' },
     },
   });
   // wifi: --wifi FILE also writes the ward's 802.11 radiotap capture (scripts/ward/wifi.ts).
@@ -129,8 +132,14 @@ async function main(): Promise<void> {
     process.stderr.write(`ward-gen: ${values.zigbee}: ${n} 802.15.4 frames (LINKTYPE_IEEE802_15_4_WITHFCS)\n`);
     if (values.out === undefined) return;
   }
+  // medical: --medical FILE writes the ward's clinical-protocol sessions (synthetic patients only).
+  if (values.medical !== undefined) {
+    const n = writeMedicalWardCapture(values.medical, { seed: int('seed', values.seed), rounds: int('medical-rounds', values['medical-rounds']), start: int('start', values.start) });
+    process.stderr.write(`ward-gen: ${values.medical}: ${n} frames of HL7, DICOM, POCT1-A and SDC (LINKTYPE_ETHERNET)\n`);
+    if (values.out === undefined) return;
+  }
   if (values.help === true || values.out === undefined) {
-    process.stderr.write('usage: ward-gen --out FILE [--frames N (20000)] [--seed S (1)] [--devices D (60)] [--format pcap|pcapng] [--start EPOCH_SECONDS] [--wifi RADIOTAP_FILE] [--ble FILE] [--zigbee FILE]\n');
+    process.stderr.write('usage: ward-gen --out FILE [--frames N (20000)] [--seed S (1)] [--devices D (60)] [--format pcap|pcapng] [--start EPOCH_SECONDS] [--wifi RADIOTAP_FILE] [--ble FILE] [--zigbee FILE] [--medical FILE [--medical-rounds N (20)]]\n');
     process.exitCode = values.help === true ? 0 : 2;
     return;
   }
