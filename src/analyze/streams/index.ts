@@ -54,8 +54,13 @@ export interface SegmentFlags {
   readonly rst?: boolean;
 }
 
-/** In-order bytes the detector sees before it decides (a DICOM PDU header and version, `<VT>MSH|`, `<?xml`). */
-export const DETECT_BYTES = 16;
+/**
+ * In-order bytes the detector sees before it decides (a DICOM PDU header and
+ * version, `<VT>MSH|`, `<?xml`): 10, the smallest whole message among them,
+ * a DICOM A-ASSOCIATE-RJ (PS3.8 §9.3.4), which is all a refusing acceptor
+ * sends before it closes; waiting for more would miss rejection bursts.
+ */
+export const DETECT_BYTES = 10;
 /** Parsed bytes kept per stream so that a retransmission of them can still be compared (first copy wins). */
 export const HISTORY = 2048;
 

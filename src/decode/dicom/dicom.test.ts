@@ -105,3 +105,12 @@ t.test('the generated UID table names the SOP classes the issue lists', async (t
   for (const [uid, service] of want) t.equal(UID_INFO.get(uid)?.service, service, `${uid} ${UID_INFO.get(uid)?.name}`);
   t.equal(UID_INFO.get('1.2.840.10008.1.2')?.kind, 'transfer');
 });
+
+t.test('content detection: a direction that starts with an A-ASSOCIATE-RJ is DICOM (a refusing acceptor sends nothing else)', async (t) => {
+  t.ok(looksLikeDicom(associateRj(1, 1, 7)), 'rejected-permanent, service user, called AE not recognised');
+  t.ok(looksLikeDicom(associateRj(2, 3, 2)), 'rejected-transient, service provider (presentation)');
+  t.notOk(looksLikeDicom(associateRj(0, 1, 1)), 'result 0 is not defined (PS3.8 §9.3.4)');
+  t.notOk(looksLikeDicom(associateRj(1, 4, 1)), 'source 4 is not defined');
+  t.notOk(looksLikeDicom(Uint8Array.of(3, 0, 0, 0, 0, 5, 0, 1, 1, 1, 0)), 'an RJ is exactly 4 bytes long');
+  t.notOk(looksLikeDicom(associateRj(1, 1, 7).subarray(0, 9)), 'fewer than 10 bytes');
+});

@@ -165,9 +165,16 @@ function plausiblePdu(b: Uint8Array, p: number): boolean {
   return len === 4;
 }
 
-/** Content detection: the first bytes of a direction are an A-ASSOCIATE-RQ or -AC (PS3.8 §9.3.2). */
+/**
+ * Content detection: the first bytes of a direction are an A-ASSOCIATE-RQ
+ * or -AC (PS3.8 §9.3.2-9.3.3), or an A-ASSOCIATE-RJ (§9.3.4: 10 bytes,
+ * result 1 or 2, source 1-3), which is all an acceptor that refuses ever
+ * sends, so rejection bursts are seen.
+ */
 export function looksLikeDicom(first: Uint8Array): boolean {
-  return first.length >= 10 && (first[0] === PDU_ASSOCIATE_RQ || first[0] === PDU_ASSOCIATE_AC) && plausiblePdu(first, 0);
+  if (first.length < 10) return false;
+  if (first[0] === PDU_ASSOCIATE_RJ) return plausiblePdu(first, 0) && first[6] === 0 && (first[7] === 1 || first[7] === 2) && first[8]! >= 1 && first[8]! <= 3;
+  return (first[0] === PDU_ASSOCIATE_RQ || first[0] === PDU_ASSOCIATE_AC) && plausiblePdu(first, 0);
 }
 
 export class DicomStreamParser implements StreamParser<DicomEvent> {
