@@ -8,7 +8,8 @@
  * identity, C-STORE with a dataset holding (0010,0010) name, (0010,0020) ID
  * and (0010,0030) birth date) and POCT1-A (HEL.R01 hello, OBS.R01 with a
  * patient topic) sessions, an IEEE 11073 SDC Hello with a patient context
- * scope, and the shared HL7/DICOM captures.
+ * scope, the shared HL7/DICOM captures and the ward generator's medical
+ * capture.
  *
  * Every patient value is a unique sentinel. Each must be in the replayed
  * capture file (or the test looks for something that was never there),
@@ -33,6 +34,7 @@ import { associateAc, associateRq, commandSet, mllp, pData, patientDataset, rele
 import { runAgent, until } from './support/agent.js';
 import { capturesDir } from './support/captures.js';
 import { startMosquitto } from './support/mosquitto.js';
+import { writeMedicalWardCapture } from '../scripts/ward/medical.js';
 
 /** Patient values: each unique, so any hit is a leak and not a coincidence. */
 export const PHI = {
@@ -131,12 +133,16 @@ t.test('no patient value in medical traffic is published or stored', async (t) =
   const built = join(dir, 'built.pcap');
   writeFileSync(built, pcapFile(1, builtFrames().map((bytes, i) => ({ tsSec: 1_767_600_000 + i, tsNsec: 0, bytes }))));
   const med = join(capturesDir(), 'ethernet_medical');
+  const ward = join(dir, 'ward-medical.pcap');
+  writeMedicalWardCapture(ward, { seed: 5, rounds: 12 });
   const CASES: Case[] = [
     { name: 'built HL7, DICOM and POCT1-A sessions', file: built, needles: Object.values(PHI), visible: VISIBLE, alert: 'phi.cleartext_transport' },
     // The nDPI capture's test patient: PID-5 name, PID-7 birth date, PID-11 address, PID-13 e-mail, PID-19 SSN (tshark shows them as hl7.field values).
     { name: 'ndpi_hl7-mllp_adt-a01.pcap', file: join(med, 'ndpi_hl7-mllp_adt-a01.pcap'), needles: ['MOUSE^MICKEY', 'MINNIE', '19281118', '123 Main St.', 'ohtoodles@notdisney.com', '999999999'], visible: ['SENDING_APPLICATION'], alert: 'phi.cleartext_transport' },
     // The C-STORE dataset of the profuzzbench CT: its pseudonymised patient name/ID hash and study instance UID. Both ends are 127.0.0.1 with a zero MAC, which the inventory does not keep as a device: the AE titles are visible through the alerts.
     { name: 'profuzzbench_dicom_store.pcap', file: join(med, 'profuzzbench_dicom_store.pcap'), needles: ['026470d51482c93efc18b9803159c960', '2.25.10475680093149299172355150404217687525728647146253243576628'], visible: ['STORESCU', 'ANY-SCP'], alert: 'phi.cleartext_transport' },
+    // The ward generator's medical capture (scripts/ward/medical.ts): its synthetic patients' names and IDs.
+    { name: 'ward-gen --medical', file: ward, needles: ['SYNTHETIC^PATIENT1', 'SYNTHETIC^PATIENT12', 'SYN-000001', 'SYN-000012'], visible: ['SYN_PACS', 'SYN_US_01', 'SYNWARD_1.0', 'SYN_MONGW', 'SYNLAB'], alert: 'phi.cleartext_transport' },
   ];
   for (const [i, c] of CASES.entries()) {
     await t.test(c.name, async (t) => {
