@@ -46,10 +46,14 @@ function parse(file: string): { frames: number; seconds: number; events: number 
   const ctx = new MedicalContext();
   let frames = 0;
   let events = 0;
-  for (const raw of [...reader.push(readFileSync(file)), ...reader.end()]) {
+  const one = (raw: Parameters<typeof dec.decode>[0]): void => {
     events += ctx.events(dec.decode(raw)).length;
     frames++;
-  }
+  };
+  // In 1 MiB chunks, as the agent's file source reads: frames are not all held at once.
+  const buf = readFileSync(file);
+  for (let o = 0; o < buf.length; o += 1 << 20) for (const raw of reader.push(buf.subarray(o, Math.min(buf.length, o + (1 << 20))))) one(raw);
+  for (const raw of reader.end()) one(raw);
   return { frames, seconds: Number(process.hrtime.bigint() - t0) / 1e9, events };
 }
 

@@ -23,6 +23,16 @@ export type Poct1Event =
 
 const enc = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const XML_DECL = enc('<?xml');
+const DECL_END = enc('?>');
+const V_ATTR = enc('V="');
+const PT_TOPIC = enc('<PT.');
+/** The DEV topic tags read from a hello (POCT1-A2 §7), encoded once. */
+const TAGS = new Map<string, Uint8Array>();
+const tagBytes = (tag: string): Uint8Array => {
+  let t = TAGS.get(tag);
+  if (t === undefined) TAGS.set(tag, (t = enc(`<${tag}`)));
+  return t;
+};
 
 function indexOf(b: Uint8Array, pat: Uint8Array, from: number, to = b.length): number {
   outer: for (let i = from; i + pat.length <= to; i++) {
@@ -47,10 +57,10 @@ export function looksLikePoct1(first: Uint8Array): boolean {
 
 /** The `V` attribute of the first `<tag V="...">` in b[s, e). */
 function attrV(b: Uint8Array, s: number, e: number, tag: string, field: NonPhiField): SafeText {
-  const at = indexOf(b, enc(`<${tag}`), s, e);
+  const at = indexOf(b, tagBytes(tag), s, e);
   if (at < 0) return NO_TEXT;
   const gt = b.indexOf(0x3e, at);
-  const v = indexOf(b, enc('V="'), at, gt < 0 ? e : gt);
+  const v = indexOf(b, V_ATTR, at, gt < 0 ? e : gt);
   if (v < 0) return NO_TEXT;
   const q = b.indexOf(0x22, v + 3);
   return q < 0 || q > e ? NO_TEXT : safeText(field, b, v + 3, q);
@@ -66,7 +76,7 @@ export class Poct1StreamParser implements StreamParser<Poct1Event> {
       if (p >= b.length) return this.wait(p, 1);
       let r = p;
       if (indexOf(b, XML_DECL, p, p + 5) === p || b.length - p < 5) {
-        const end = indexOf(b, enc('?>'), p);
+        const end = indexOf(b, DECL_END, p);
         if (end < 0) return this.wait(p, b.length - p + 1);
         r = end + 2;
         while (r < b.length && b[r] !== 0x3c) r++;
@@ -89,7 +99,7 @@ export class Poct1StreamParser implements StreamParser<Poct1Event> {
       const end = close + root.length + 3;
       const hello = root[0] === 0x48 && root[1] === 0x45 && root[2] === 0x4c;
       emit({
-        kind: 'message', root: tableText(String.fromCharCode(...root)), carriesPhi: indexOf(b, enc('<PT.'), r, end) >= 0,
+        kind: 'message', root: tableText(String.fromCharCode(...root)), carriesPhi: indexOf(b, PT_TOPIC, r, end) >= 0,
         vendor: hello ? attrV(b, r, end, 'DEV.vendor_id', 'poct1.vendor') : NO_TEXT,
         model: hello ? attrV(b, r, end, 'DEV.model_id', 'poct1.model') : NO_TEXT,
         device: hello ? attrV(b, r, end, 'DEV.device_id', 'poct1.device') : NO_TEXT,
