@@ -1,4 +1,4 @@
-/** Medical protocol alerts: HL7 v2, DICOM, POCT1-A (issue 11), ids 5000-5099. */
+/** Medical protocol alerts: HL7 v2, DICOM, POCT1-A, IEEE 11073 SDC (issue 11), ids 5000-5099. */
 import type { AlertDefinition } from '../catalogue.js';
 
 export const MEDICAL_ALERTS: readonly AlertDefinition[] = [
@@ -8,9 +8,9 @@ export const MEDICAL_ALERTS: readonly AlertDefinition[] = [
     severity: 'high',
     title: 'Patient data crossed the network unencrypted',
     trigger:
-      'An HL7 v2 message over MLLP carried a patient segment (PID, NK1, PV1, OBX ...), a DICOM association carried a dataset (C-STORE, C-FIND identifier ...), or a POCT1-A message carried a patient topic, in cleartext TCP. The alert names the two devices, the protocol and the service port; it never carries any of the content, which the parsers cannot return.',
+      'An HL7 v2 message over MLLP carried a patient segment (PID, NK1, PV1, OBX ...), a DICOM association carried a dataset (C-STORE, C-FIND identifier ...), a POCT1-A message carried a patient topic, or an IEEE 11073 SDC provider announced with http:// XAddrs exchanged a PatientContextState (IEEE 11073-20701 §9.3.2), in cleartext TCP. The alert names the two devices, the protocol and the service port; it never carries any of the content, which the parsers cannot return.',
     guidance:
-      'Anyone on the path can read names, IDs and results. Move the interface to its TLS form (DICOM TLS on 2762, HL7 over TLS or a VPN between the interface engine and the device), or confine the traffic to an isolated clinical segment. Record the finding for the data-protection officer.',
+      'Anyone on the path can read names, IDs and results. Move the interface to its TLS form (DICOM TLS on 2762, HL7 over TLS or a VPN between the interface engine and the device, SDC over https as IEEE 11073-20702 §7.3 requires), or confine the traffic to an isolated clinical segment. Record the finding for the data-protection officer.',
   },
   {
     code: 'medical.dicom_new_peer',
