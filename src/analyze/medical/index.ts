@@ -15,6 +15,7 @@
  */
 import type { Config } from '../../config/index.js';
 import type { DecodedFrame } from '../../decode/types.js';
+import type { TlsView } from '../../decode/tls/index.js';
 import { identifierKey, type Identifier } from '../../telemetry/ident.js';
 import { SiteNetworks } from '../inventory/sites.js';
 import type { Analyzer, Sink } from '../types.js';
@@ -65,6 +66,24 @@ class Known {
   }
 }
 
+/**
+ * TLS forms of the medical protocols, counted as protected (issue 11 §7) by
+ * the ClientHello's destination port: DICOM TLS on 2762 (PS3.15 Annex B.1,
+ * IANA dicom-tls) or on the DICOM ports 104/11112, HL7 MLLP over TLS on
+ * 2575 (IHE ITI TF-2a §3.19 ATNA secure node). Nothing inside is read.
+ */
+export const MEDICAL_TLS_PORTS: ReadonlyMap<number, 'dicom' | 'hl7'> = new Map([[2762, 'dicom'], [104, 'dicom'], [11112, 'dicom'], [2575, 'hl7']]);
+
+function protectedProto(frame: DecodedFrame): 'dicom' | 'hl7' | undefined {
+  for (const l of frame.layers) {
+    if (l.name !== 'tls') continue;
+    if (!(l as TlsView).isClientHello) return undefined;
+    const e = endpoints(frame);
+    return e === undefined ? undefined : MEDICAL_TLS_PORTS.get(e.dstPort);
+  }
+  return undefined;
+}
+
 /** The service port of a connection: the lower of the two (the ephemeral side is the high one). */
 const servicePort = (c: Conn): number => Math.min(c.srcPort, c.dstPort);
 
@@ -90,6 +109,8 @@ export class MedicalAnalyzer implements Analyzer {
   onFrame(frame: DecodedFrame, out: Sink): void {
     const sdc = this.sdc.observe(frame);
     if (sdc !== undefined) this.onSdc(sdc, frame, out);
+    const tls = protectedProto(frame);
+    if (tls !== undefined) out.count(`medical.${tls}.protected`);
     const events = this.ctx.events(frame);
     if (events.length === 0) return;
     const now = frame.raw.tsSec;

@@ -11,6 +11,7 @@ import { BatchSink } from '../sink.js';
 import { defaultFrameDecoder } from '../../decode/index.js';
 import { tcpFrame, type Endpoints } from '../../../test/builders/app.js';
 import { rawFrame } from '../../../test/builders/frames.js';
+import { clientHello, tlsRecord } from '../../../test/builders/app.js';
 import { associateRj, associateRq, commandSet, mllp, pData, patientDataset } from '../../../test/builders/medical.js';
 import { MedicalContext } from './context.js';
 import { MedicalAnalyzer, type MedicalOptions } from './index.js';
@@ -129,4 +130,16 @@ t.test('the seen sets are capped and count what they forget', async (t) => {
   t.equal(g['known_peers'], 16);
   t.equal(g['known_ae_titles'], 16);
   t.ok((g['known_evicted'] ?? 0) >= 24 + 25, `evicted ${g['known_evicted']}`);
+});
+
+t.test('TLS-protected DICOM and HL7 are counted as protected, and raise nothing', async (t) => {
+  const h = harness();
+  const hello = tlsRecord(22, clientHello({ ciphers: [0xc02f] }));
+  h.conn(LAN, 2762)(hello, 1000);
+  h.conn(LAN, 11112)(hello, 1001);
+  h.conn(LAN, 2575)(hello, 1002);
+  h.conn(LAN, 8443)(hello, 1003);
+  t.equal(h.sink.counters.get('medical.dicom.protected'), 2, 'DICOM TLS on 2762 and 11112');
+  t.equal(h.sink.counters.get('medical.hl7.protected'), 1, 'HL7 over TLS on 2575');
+  t.same(h.codes(), [], 'no alert');
 });
