@@ -4,7 +4,7 @@
  *
  *   node dist/scripts/bench.js [--frames N (500000)] [--seed S (1)] [--devices D (60)]
  *        [--broker mqtt://127.0.0.1:1883] [--keep]
- *        [--sections throughput,flood,size,latency,live,realtraffic,startup (also: vulns,wifi,zigbee,ble)] [--real-frames N (500000)] [--flood-frames N (1000000)]
+ *        [--sections throughput,flood,size,latency,live,realtraffic,startup (also: vulns,wifi,zigbee,ble,medical)] [--real-frames N (500000)] [--flood-frames N (1000000)]
  *        [--latency-frames N (200)] [--live-rates 10000,50000,0] [--live-seconds 2]
  *
  * Sections: `throughput` (below), `flood` (scripts/bench/flood.ts: a
@@ -35,6 +35,7 @@ import { writeWardCapture } from './ward-gen.js';
 import { CLI, fmt, mib, ROOT, say, subscriber, table, TIME, timed, unitNodeFlags, verdict } from './bench/common.js';
 import { floodSection } from './bench/flood.js';
 import { zigbeeSection } from './bench/zigbee.js'; // zigbee: issue 10
+import { medicalSection } from './bench/medical.js'; // medical: issue 11
 import { DEFAULT_RATES, liveBench, liveTable } from './bench/live.js';
 import { latencySection } from './bench/latency.js';
 import { sizeLines, sizeSection } from './bench/size.js';
@@ -59,7 +60,7 @@ async function main(): Promise<void> {
     },
   });
   const sections = new Set(values.sections!.split(','));
-  const known = ['throughput', 'flood', 'size', 'latency', 'live', 'realtraffic', 'startup', 'vulns', 'wifi', 'zigbee', 'ble'];
+  const known = ['throughput', 'flood', 'size', 'latency', 'live', 'realtraffic', 'startup', 'vulns', 'wifi', 'zigbee', 'ble', 'medical'];
   for (const name of sections) if (!known.includes(name)) throw new Error(`--sections: unknown section ${name}; known: ${known.join(', ')}`);
   if (!existsSync(TIME)) throw new Error(`${TIME} is missing (Debian package "time"); it measures wall time and peak RSS`);
   const benchDir = join(ROOT, 'var', 'bench');
@@ -144,6 +145,24 @@ async function main(): Promise<void> {
     const r = await bleSection(benchDir, 12_000, 1_000_000);
     result.ble = r;
     out.push(...bleLines(r));
+  }
+  // medical (issue 11): HL7/DICOM sessions beside tshark, then 100k concurrent TCP streams against the reassembly caps; opt-in (--sections medical).
+  if (sections.has('medical')) {
+    say('medical: HL7/DICOM/POCT1-A ward sessions beside tshark, then 100k concurrent streams ...');
+    const m = await medicalSection(benchDir, Number(values.frames), 100_000);
+    result['medical'] = m;
+    out.push(
+      `medical: ${m.frames} frames (${m.megabytes.toFixed(1)} MB) of HL7/DICOM/POCT1-A/SDC sessions, ${m.ours.events} medical events`,
+      '',
+      ...table([
+        ['', 'frames/s', 'MB/s', 'peak RSS MiB'],
+        ['sensor (decode + reassembly + parsers)', fmt(m.ours.fps), m.ours.mbps.toFixed(1), mib(m.ours.maxRssBytes)],
+        ['tshark -T fields', fmt(m.tshark.fps), m.tshark.mbps.toFixed(1), mib(m.tshark.maxRssBytes)],
+      ]),
+      `  ${m.ratio.toFixed(1)}x tshark (target 15x: ${verdict(m.ratio >= 15)})`,
+      `  stream flood: ${m.flood.streams} streams holding bytes, ${fmt(m.flood.fps)} frames/s, peak RSS ${mib(m.flood.maxRssBytes)} MiB; kept ${m.flood.kept} streams, ${mib(m.flood.bufferedBytes)} MiB buffered; ${JSON.stringify(m.flood.counters)}`,
+      '',
+    );
   }
   writeFileSync(join(benchDir, 'last.json'), JSON.stringify(result, null, 2) + '\n');
   out.push(`written to ${join(benchDir, 'last.json')}`);

@@ -102,14 +102,21 @@ inventory:
   await wifiDemo(dir);
   await bleDemo(dir);
   await zigbeeDemo(dir);
+  await medicalDemo(dir);
   say(`done. Try: node dist/src/cli.js replay ${capture}`);
+}
+
+/** The offline replay the media demos share, loaded when the first of them runs. */
+async function replayTools(): Promise<typeof import('../src/analyze/replay.js') & typeof import('../src/analyze/replay-config.js')> {
+  const [r, c] = await Promise.all([import('../src/analyze/replay.js'), import('../src/analyze/replay-config.js')]);
+  return { ...r, ...c };
 }
 
 /** wifi (issue 8): the ward's radiotap capture through replay; Wi-Fi inventory and alerts. */
 async function wifiDemo(dir: string): Promise<void> {
   const { wifiFrames, LINKTYPE_RADIOTAP } = await import('./ward/wifi.js');
   const { pcapFile } = await import('../src/capture/pcap/writer.js');
-  const [{ replayFiles }, { replayConfig }] = await Promise.all([import('../src/analyze/replay.js'), import('../src/analyze/replay-config.js')]);
+  const { replayFiles, replayConfig } = await replayTools();
   const file = join(dir, 'ward-wifi.pcap');
   writeFileSync(file, pcapFile(LINKTYPE_RADIOTAP, wifiFrames({ seed: 1 })));
   const s = await replayFiles({ files: [file], config: replayConfig({ inventory: { learning_period_s: 0 } }) });
@@ -137,7 +144,7 @@ function printAlerts(s: Summary, prefixes: readonly string[]): void {
 /** BLE (issue 9): the ward's nRF Sniffer capture (LINKTYPE 272) through replay; BLE devices and alerts. */
 async function bleDemo(dir: string): Promise<void> {
   const { writeBleWardCapture } = await import('./ward/ble.js');
-  const [{ replayFiles }, { replayConfig }] = await Promise.all([import('../src/analyze/replay.js'), import('../src/analyze/replay-config.js')]);
+  const { replayFiles, replayConfig } = await replayTools();
   const file = join(dir, 'ward-ble.pcap');
   writeBleWardCapture(file, { seed: 1, seconds: 300 });
   const s = await replayFiles({ files: [file], config: replayConfig({ inventory: { learning_period_s: 0 } }) });
@@ -155,7 +162,7 @@ async function bleDemo(dir: string): Promise<void> {
 /** Zigbee (issue 10): the ward's 802.15.4 capture (LINKTYPE 195) through replay; the PAN's nodes and alerts. */
 async function zigbeeDemo(dir: string): Promise<void> {
   const { writeZigbeeWardCapture, ZIGBEE_WARD } = await import('./ward/zigbee.js');
-  const [{ replayFiles }, { replayConfig }] = await Promise.all([import('../src/analyze/replay.js'), import('../src/analyze/replay-config.js')]);
+  const { replayFiles, replayConfig } = await replayTools();
   const file = join(dir, 'ward-zigbee.pcap');
   writeZigbeeWardCapture(file, { seed: 1 });
   // No key configured: the sensor has only the well-known default TC link key, and recovers the network key from the join.
@@ -169,6 +176,22 @@ async function zigbeeDemo(dir: string): Promise<void> {
     process.stdout.write(`  ${(ieee?.value ?? '-').padEnd(16)} ${(short?.value ?? '-').padEnd(6)} ${(attr(d, 'role') || '-').padEnd(11)} ${(attr(d, 'vendor') || '-').padEnd(17)} ${(attr(d, 'model') || '-').padEnd(10)} ${(attr(d, 'software') || '').padEnd(7)} ${battery}\n`);
   }
   printAlerts(s, ['zigbee.', 'ieee802154.']);
+}
+
+/** medical (issue 11): HL7, DICOM, POCT1-A and SDC sessions through replay; roles, software, and the cleartext-PHI alert (naming devices, never patients). */
+async function medicalDemo(dir: string): Promise<void> {
+  const { writeMedicalWardCapture } = await import('./ward/medical.js');
+  const { replayFiles, replayConfig } = await replayTools();
+  const file = join(dir, 'ward-medical.pcap');
+  writeMedicalWardCapture(file, { seed: 1 });
+  const s = await replayFiles({ files: [file], config: replayConfig({ inventory: { learning_period_s: 0 } }) });
+  say(`Medical: ${file}, ${s.frames} frames of HL7 v2/MLLP, DICOM, POCT1-A and IEEE 11073 SDC; devices:`);
+  const id = (d: Summary['devices'][number]): string => fact(d, 'dicom.ae_title') || fact(d, 'hl7.sending_application') || fact(d, 'poct1.vendor') || fact(d, 'sdc.mds_type');
+  for (const d of s.devices) {
+    if (attr(d, 'role') === '' && attr(d, 'class') === '') continue;
+    process.stdout.write(`  ${(d.ids.find((i) => i.kind === 'ipv4')?.value ?? d.ids[0]?.value ?? '-').padEnd(12)} ${(attr(d, 'class') || '-').padEnd(16)} ${(attr(d, 'role') || '-').padEnd(21)} ${id(d).padEnd(24)} ${attr(d, 'software') || attr(d, 'model')}\n`);
+  }
+  printAlerts(s, ['phi.', 'medical.']);
 }
 
 main().catch((err: unknown) => {

@@ -5,12 +5,14 @@
  *
  *   node dist/scripts/ward-gen.js --out FILE [--frames N] [--seed S] [--devices D]
  *        [--format pcap|pcapng] [--start EPOCH_SECONDS]
- *        [--wifi FILE] [--ble FILE] [--zigbee FILE] [--zigbee-nrf FILE]
+ *        [--wifi FILE] [--ble FILE] [--zigbee FILE] [--zigbee-nrf FILE] [--medical FILE [--medical-rounds N]]
  *
  * The radio outputs are separate files (a pcap holds one link type): Wi-Fi
  * as radiotap (scripts/ward/wifi.ts), BLE as Nordic 272 (scripts/ward/ble.ts),
  * Zigbee as 802.15.4 with FCS (195) or as the text stream of an nRF Sniffer
- * for 802.15.4 (scripts/ward/zigbee.ts). Any of them works without --out.
+ * for 802.15.4 (scripts/ward/zigbee.ts); the clinical protocols (HL7, DICOM,
+ * POCT1-A, SDC) as their own Ethernet capture (scripts/ward/medical.ts). Any
+ * of them works without --out.
  *
  * Same seed and options, byte-identical file. The devices, their vendors and
  * behaviour are the table in scripts/ward/profiles.ts; the simulation is
@@ -23,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeBleWardCapture } from './ward/ble.js';
 import { nrfSnifferText, writeZigbeeWardCapture, zigbeeWardFrames } from './ward/zigbee.js';
+import { writeMedicalWardCapture } from './ward/medical.js';
 import { CaptureSink, type CaptureFormat } from './ward/sink.js';
 import { WardSim, type WardFrame, type WardOptions } from './ward/sim.js';
 import type { WardPlan } from './ward/plan.js';
@@ -111,7 +114,8 @@ function int(name: string, v: string | undefined): number | undefined {
 }
 
 const USAGE = 'usage: ward-gen [--out FILE] [--frames N (20000)] [--seed S (1)] [--devices D (60)] [--format pcap|pcapng] [--start EPOCH_SECONDS]\n'
-  + '                [--wifi RADIOTAP_FILE] [--ble FILE] [--zigbee FILE] [--zigbee-nrf FILE]   (at least one output)\n';
+  + '                [--wifi RADIOTAP_FILE] [--ble FILE] [--zigbee FILE] [--zigbee-nrf FILE] [--medical FILE [--medical-rounds N (20)]]\n'
+  + '                (at least one output)\n';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -125,6 +129,8 @@ async function main(): Promise<void> {
       zigbee: { type: 'string' },
       // ... and as the text stream an nRF Sniffer for 802.15.4 prints (to feed a simulated dongle).
       'zigbee-nrf': { type: 'string' },
+      // medical (issue 11): HL7/MLLP, DICOM, POCT1-A and SDC sessions as a separate Ethernet capture (scripts/ward/medical.ts).
+      medical: { type: 'string' }, 'medical-rounds': { type: 'string' },
     },
   });
   if (values.help === true) {
@@ -156,9 +162,14 @@ async function main(): Promise<void> {
     writeFileSync(values['zigbee-nrf'], nrfSnifferText(frames, seed));
     process.stderr.write(`ward-gen: ${values['zigbee-nrf']}: ${frames.length} lines of nRF Sniffer for 802.15.4 output\n`);
   }
+  // Medical (issue 11): the ward's clinical-protocol sessions, synthetic patients only (scripts/ward/medical.ts).
+  if (values.medical !== undefined) {
+    const n = writeMedicalWardCapture(values.medical, { seed, rounds: int('medical-rounds', values['medical-rounds']), start: startSec });
+    process.stderr.write(`ward-gen: ${values.medical}: ${n} frames of HL7, DICOM, POCT1-A and SDC (LINKTYPE_ETHERNET)\n`);
+  }
   if (values.out === undefined) {
-    const radio = [values.wifi, values.ble, values.zigbee, values['zigbee-nrf']].some((v) => v !== undefined);
-    if (!radio) {
+    const other = [values.wifi, values.ble, values.zigbee, values['zigbee-nrf'], values.medical].some((v) => v !== undefined);
+    if (!other) {
       process.stderr.write(USAGE);
       process.exitCode = 2;
     }

@@ -13,6 +13,7 @@ import { WIFI_ALERTS } from './defs/wifi.js';
 // BLE (issue 9), ids 3000-3099.
 import { BLE_ALERTS } from './defs/ble.js';
 import { ZIGBEE_ALERTS } from './defs/zigbee.js'; // zigbee: issue 10
+import { MEDICAL_ALERTS } from './defs/medical.js'; // medical: issue 11, ids 5000-5099
 
 /** 0 info, 1 low, 2 medium, 3 high, 4 critical (the telemetry carries the number). */
 export const Severity = { info: 0, low: 1, medium: 2, high: 3, critical: 4 } as const;
@@ -40,6 +41,7 @@ export const catalogue: readonly AlertDefinition[] = [
   ...WIFI_ALERTS, // issue 8: 2000-2099
   ...BLE_ALERTS, // issue 9: 3000-3099
   ...ZIGBEE_ALERTS, // issue 10: 4000-4099
+  ...MEDICAL_ALERTS, // issue 11: 5000-5099
   ...VULNS_ALERTS, // issue 12: 6000-6099
   ...CAPTURE_ALERTS, // 9000-9099
 ];

@@ -25,6 +25,12 @@ import { resolverFromConfig } from './ble/options.js';
 import { BleAnalyzer, bleAnalyzerOptions } from './ble/index.js';
 // zigbee (issue 10): 802.15.4 / Zigbee nodes, PANs, keys and alerts.
 import { ZigbeeAnalyzer, ZigbeeContext, ZigbeeSightingSource, zigbeeOptions } from './zigbee/index.js';
+// medical (issue 11): DICOM, HL7 over MLLP and POCT1-A from reassembled TCP streams.
+import { MedicalContext, streamOptions } from './medical/context.js';
+import { MedicalAnalyzer, medicalOptions } from './medical/index.js';
+import { MedicalSightingSource } from './medical/sighting.js';
+import { SdcSightingSource } from './medical/sdc.js';
+import { SiteNetworks } from './inventory/sites.js';
 
 /** Shared reference data the analyzers need; loaded once by the caller. */
 export interface AnalyzerDeps {
@@ -35,7 +41,7 @@ export interface AnalyzerDeps {
  * What protocols and media tell the inventory about devices beyond their
  * addresses (inventory/sighting.ts): one line per source.
  */
-export function sightingSources(config: Config, deps?: AnalyzerDeps, zigbee: ZigbeeContext = new ZigbeeContext(config)): SightingSource[] {
+export function sightingSources(config: Config, deps?: AnalyzerDeps, zigbee: ZigbeeContext = new ZigbeeContext(config), medical: MedicalContext = new MedicalContext(streamOptions(config))): SightingSource[] {
   return [
     // Wired discovery (issue 7 part A: wired-disc): DHCP, DNS/mDNS/NBNS, SSDP/WS-Discovery, LLDP/CDP.
     ...wiredDiscoverySources(),
@@ -46,12 +52,15 @@ export function sightingSources(config: Config, deps?: AnalyzerDeps, zigbee: Zig
     // BLE (issue 9): advertisers, Device Information, battery, pairing.
     new BleSightingSource({ maxConnections: config.ble.max_connections, maxRandom: config.ble.max_random_shapes, randomAgeS: config.ble.random_age_s, resolver: resolverFromConfig(config), ...(deps ? { oui: deps.oui } : {}) }),
     new ZigbeeSightingSource(zigbee, deps?.oui), // zigbee: 802.15.4 nodes, ZDO and ZCL Basic attributes
+    new MedicalSightingSource(medical, new SiteNetworks(config.inventory.site_networks)), // medical: DICOM/HL7/POCT1-A software, AE titles, roles
+    new SdcSightingSource(), // medical: IEEE 11073 SDC providers/consumers (WS-Discovery) and DPWS metadata
   ];
 }
 
 export function buildAnalyzers(config: Config, deps: AnalyzerDeps): Analyzer[] {
   const zigbee = new ZigbeeContext(config); // zigbee: one keyring and opener for its sighting source and analyzer
-  const sources = sightingSources(config, deps, zigbee);
+  const medical = new MedicalContext(streamOptions(config)); // medical: one reassembler for its sighting source and analyzer
+  const sources = sightingSources(config, deps, zigbee, medical);
   const inventory = new InventoryAnalyzer(inventoryOptions(config), deps.oui, sources);
   return [
     inventory,
@@ -65,5 +74,6 @@ export function buildAnalyzers(config: Config, deps: AnalyzerDeps): Analyzer[] {
     // BLE (issue 9): floods, spoofing, malformed advertising, weak pairing, cleartext health data, silence.
     new BleAnalyzer(bleAnalyzerOptions(config)),
     new ZigbeeAnalyzer(zigbeeOptions(config), zigbee), // zigbee: PANs and alerts 4000-4099
+    new MedicalAnalyzer(medicalOptions(config), medical), // medical: alerts 5000-5099
   ];
 }

@@ -211,6 +211,24 @@ export const configSchema = z.strictObject({
       max_telnet_sessions: z.number().int().min(16).max(1_000_000).default(1024),
     })
     .default({ max_telnet_sessions: 1024 }),
+  // medical (issue 11): TCP reassembly for DICOM, HL7 over MLLP and POCT1-A, and the medical alerts.
+  medical: z
+    .strictObject({
+      /** TCP stream directions reassembled at once (only streams a medical parser claimed hold bytes); the least recently used goes first, counted as streams.evicted.streams. */
+      max_streams: z.number().int().min(16).max(1_000_000).default(4096),
+      /** Bytes one direction may buffer (unparsed plus out-of-order); must hold the largest DICOM association request (PS3.8 §9.3.2). Overflow is counted as streams.evicted.stream_bytes and the parser resynchronises. */
+      max_bytes_per_stream: z.number().int().min(32_768).max(16_777_216).default(262_144),
+      /** Bytes all streams may buffer together; over it the least recently used stream is dropped (streams.evicted.total_bytes). */
+      max_bytes_total: z.number().int().min(65_536).max(1_073_741_824).default(33_554_432),
+      /** A-ASSOCIATE-RJ answers from one server within `reject_window_s` that make a probing burst (medical.dicom_reject_burst). */
+      reject_burst: z.number().int().min(2).max(10_000).default(5),
+      reject_window_s: z.number().int().min(1).max(86_400).default(60),
+      /** AE titles, HL7 applications and DICOM peers remembered for the "never seen before" alerts; the oldest is forgotten first (counted). */
+      max_known: z.number().int().min(16).max(1_000_000).default(4096),
+      /** Seconds after start during which new AE titles and HL7 applications are learnt without an alert. */
+      learning_s: z.number().int().min(0).max(31_536_000).default(0),
+    })
+    .default({ max_streams: 4096, max_bytes_per_stream: 262_144, max_bytes_total: 33_554_432, reject_burst: 5, reject_window_s: 60, max_known: 4096, learning_s: 0 }),
   // flows-bench: the flow table (src/analyze/flows/).
   flows: z
     .strictObject({

@@ -17,7 +17,8 @@ export const SINGLE_VALUED_FACTS: ReadonlySet<string> = new Set([
   'lldp.sys_name', 'lldp.sys_descr', 'lldp.capabilities', 'cdp.platform', 'cdp.software',
   'snmp.sys_descr', 'snmp.sys_object_id', 'snmp.sys_name',
   'banner.ftp', 'banner.ssh', 'banner.telnet',
-  'dicom.implementation_version',
+  'dicom.implementation_version', 'dicom.implementation_uid', 'hl7.version', // medical (issue 11)
+  'poct1.vendor', 'poct1.model', 'poct1.device',
   'wifi.wps_manufacturer', 'wifi.wps_model', 'wifi.wps_model_number', 'wifi.wps_device_name',
   'ble.name', 'ble.appearance', 'ble.dis.manufacturer', 'ble.dis.model', 'ble.dis.firmware', 'ble.dis.software', 'ble.dis.hardware',
   'zigbee.manufacturer_code', 'zigbee.manufacturer_name', 'zigbee.model', 'zigbee.sw_build', 'zigbee.power_source',

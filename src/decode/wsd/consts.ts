@@ -19,3 +19,14 @@ export type WsdAction = (typeof WSD_ACTIONS)[number];
 
 /** XML predefined entities (XML 1.0 §4.6). */
 export const XML_ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/**
+ * Scopes that can name a person: the IEEE 11073 SDC context scopes for the
+ * patient (`sdc.ctxt.pat`), ensemble (`.ens`), workflow (`.wfl`, an order
+ * for a patient) and operator (`.opr`, a clinician), IEEE 11073-20701-2018
+ * §9.3.2. They are dropped before any fact is kept (issue 11 §7); the
+ * location context (`sdc.ctxt.loc`) names a bed, not a person, and stays.
+ */
+export function isPersonalScope(scope: string): boolean {
+  return /^sdc\.ctxt\.(pat|ens|wfl|opr)[:./]/i.test(scope);
+}

@@ -9,6 +9,7 @@ import { MONITORING_RULES } from './monitoring.js';
 import { IMAGING_RULES } from './imaging.js';
 import { COMMUNICATION_RULES } from './communication.js';
 import { GENERIC_RULES } from './generic.js';
+import { MEDICAL_PROTOCOL_RULES } from './medical-protocols.js'; // medical: issue 11
 
 export type { ClassRule, Condition, RuleConfidence } from './types.js';
 
@@ -17,5 +18,6 @@ export const CLASS_RULES: readonly ClassRule[] = [
   ...MONITORING_RULES,
   ...IMAGING_RULES,
   ...COMMUNICATION_RULES,
+  ...MEDICAL_PROTOCOL_RULES,
   ...GENERIC_RULES,
 ];

@@ -9,6 +9,7 @@
  * are held to lower confidence.
  */
 import { fact, hostname, port, vendor, type ClassRule } from './types.js';
+import { SDC_KNOWN_MDS } from './medical-protocols.js'; // medical (issue 11): an SDC MDS type names the device kind
 
 const PHILIPS = vendor('^Philips (Medical|Healthcare)');
 const GE = vendor('^GE (Healthcare|Medical)');
@@ -73,7 +74,7 @@ export const MONITORING_RULES: readonly ClassRule[] = [
   },
   // IEEE 11073 SDC: MDPWS devices announce themselves over WS-Discovery.
   {
-    name: 'sdc.medical_device', class: 'medical-device', confidence: 3, all: [{ key: 'wsd.type', regex: '(^|:)MedicalDevice$' }],
+    name: 'sdc.medical_device', class: 'medical-device', confidence: 3, all: [{ key: 'wsd.type', regex: '(^|:)MedicalDevice$' }], none: [SDC_KNOWN_MDS],
     source: 'IEEE 11073-20702 (MDPWS) §9: an SDC provider lists the type mdpws:MedicalDevice in its WS-Discovery Hello and ProbeMatch Types.',
   },
   // Mindray (registry: "Mindray Co., Ltd.", "Mindray DS USA, Inc.").

@@ -10,12 +10,14 @@
  * - WS-Discovery 1.1 §4-§6: Hello, ProbeMatches and ResolveMatches carry
  *   the sender's Types (`wsd.type` per QName, and `services`) and Scopes
  *   (`wsd.scope`). An IEEE 11073 SDC device shows up here with
- *   mdpws:MedicalDevice. A Probe, like an M-SEARCH, says what the sender
+ *   mdpws:MedicalDevice. SDC patient, ensemble, workflow and operator
+ *   context scopes are dropped (consts.ts isPersonalScope). A Probe, like an M-SEARCH, says what the sender
  *   seeks, and a Bye carries no Types.
  */
 import type { SsdpView } from '../../decode/ssdp/index.js';
 import type { DecodedFrame, Layer } from '../../decode/types.js';
 import type { WsdView } from '../../decode/wsd/index.js';
+import { isPersonalScope } from '../../decode/wsd/consts.js';
 import { Confidence } from '../../analyze/inventory/identity.js';
 import type { Sighting, SightingSource } from '../../analyze/inventory/sighting.js';
 import type { AttributeName, Observation } from '../../telemetry/kinds.js';
@@ -49,7 +51,7 @@ function fromWsd(v: WsdView, frame: DecodedFrame, emit: (s: Sighting) => void): 
   const facts = new FactList();
   const types = v.types;
   for (const t of types) facts.add('wsd.type', t);
-  for (const s of v.scopes) facts.add('wsd.scope', s);
+  for (const s of v.scopes) if (!isPersonalScope(s)) facts.add('wsd.scope', s); // never a patient or operator context (issue 11 §7)
   const attrs: Array<readonly [AttributeName, Observation]> = [];
   if (types.length > 0) attrs.push(attr(frame, 'services', [...new Set(types)].join(' '), 'wsd', 'Types', Confidence.strong));
   if (facts.facts.length > 0 || attrs.length > 0) emit({ subject: 'sender', attrs, facts: facts.facts });
