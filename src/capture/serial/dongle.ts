@@ -82,7 +82,7 @@ interface Attempt { readonly baud: number; bytes: number; units: number; skipped
 /** Why the start sequence failed at every baud rate, in words an operator can act on. */
 export function explainFailure(label: string, path: string, tries: readonly Attempt[]): string {
   const refused = tries.find((a) => a.error.startsWith('refused: '));
-  if (refused !== undefined) return `wrong firmware on ${path}: ${refused.error.slice(9)}`;
+  if (refused !== undefined) return `${label} on ${path} refused the start sequence: ${refused.error.slice(9)}`;
   const all = tries.map((a) => a.baud).join(', ');
   const bytes = tries.reduce((n, a) => n + a.bytes, 0);
   if (bytes === 0) return `no answer from ${path} at ${all} baud: wrong port, or the dongle does not run ${label} firmware`;
@@ -226,6 +226,7 @@ export class DongleSource<U> implements CaptureSource {
       const tries: Attempt[] = [];
       let s: Session<U> | undefined;
       let detail = '';
+      let atBaud = driver.bauds[0]!;
       for (const baud of driver.bauds) {
         if (tries.length > 0) {
           try {
@@ -237,6 +238,7 @@ export class DongleSource<U> implements CaptureSource {
         const cur = new Session(link, driver, events);
         try {
           detail = await driver.start(cur);
+          atBaud = baud;
           s = cur;
           tries.length = 0;
           break;
@@ -250,7 +252,7 @@ export class DongleSource<U> implements CaptureSource {
       }
       if (s === undefined) return explainFailure(driver.label, o.path, tries);
       this.starts++;
-      events.state('running', `${driver.label} on ${o.path}, ${detail}`);
+      events.state('running', `${driver.label} on ${o.path} at ${atBaud} baud, ${detail}`);
       let nextHop = o.hopMs > 0 ? Date.now() + o.hopMs : Infinity;
       let probing: Promise<void> | undefined;
       let probeFailed: string | undefined;
@@ -274,7 +276,7 @@ export class DongleSource<U> implements CaptureSource {
         if (driver.hop !== undefined && Date.now() >= nextHop && probing === undefined) {
           try {
             detail = await driver.hop(s);
-            events.state('running', `${driver.label} on ${o.path}, ${detail}`);
+            events.state('running', `${driver.label} on ${o.path} at ${atBaud} baud, ${detail}`);
           } catch (err) {
             return s.closed ?? `${driver.label} on ${o.path} did not confirm a channel change: ${(err as Error).message}`;
           }
