@@ -4,7 +4,7 @@
  *
  *   node dist/scripts/bench.js [--frames N (500000)] [--seed S (1)] [--devices D (60)]
  *        [--broker mqtt://127.0.0.1:1883] [--keep]
- *        [--sections throughput,flood,size,latency,live,realtraffic,startup] [--real-frames N (500000)] [--flood-frames N (1000000)]
+ *        [--sections throughput,flood,size,latency,live,realtraffic,startup (also: vulns,wifi,zigbee,ble)] [--real-frames N (500000)] [--flood-frames N (1000000)]
  *        [--latency-frames N (200)] [--live-rates 10000,50000,0] [--live-seconds 2]
  *
  * Sections: `throughput` (below), `flood` (scripts/bench/flood.ts: a
@@ -42,6 +42,7 @@ import { realTrafficLines, realTrafficSection } from './bench/realtraffic.js'; /
 import { startupLines, startupSection } from './bench/startup.js'; // flows-bench
 import { vulnsSection } from './bench/vulns.js';
 import { wifiLines, wifiSection } from './bench/wifi.js';
+import { bleLines, bleSection } from './bench/ble.js'; // ble: issue 9
 
 const TARGET_SPEEDUP = 10;
 const TARGET_RSS_FRACTION = 0.25;
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
     },
   });
   const sections = new Set(values.sections!.split(','));
-  const known = ['throughput', 'flood', 'size', 'latency', 'live', 'realtraffic', 'startup', 'vulns', 'wifi', 'zigbee'];
+  const known = ['throughput', 'flood', 'size', 'latency', 'live', 'realtraffic', 'startup', 'vulns', 'wifi', 'zigbee', 'ble'];
   for (const name of sections) if (!known.includes(name)) throw new Error(`--sections: unknown section ${name}; known: ${known.join(', ')}`);
   if (!existsSync(TIME)) throw new Error(`${TIME} is missing (Debian package "time"); it measures wall time and peak RSS`);
   const benchDir = join(ROOT, 'var', 'bench');
@@ -136,6 +137,13 @@ async function main(): Promise<void> {
     const r = await wifiSection(benchDir, 14_400, 100_000);
     result.wifi = r;
     out.push(...wifiLines(r));
+  }
+  // ble (issue 9): nRF Sniffer replay beside tshark, then 1M random-address advertisements (scripts/bench/ble.ts); opt-in (--sections ble).
+  if (sections.has('ble')) {
+    say('ble: BLE ward through replay beside tshark, then 1M random-address advertisements ...');
+    const r = await bleSection(benchDir, 12_000, 1_000_000);
+    result.ble = r;
+    out.push(...bleLines(r));
   }
   writeFileSync(join(benchDir, 'last.json'), JSON.stringify(result, null, 2) + '\n');
   out.push(`written to ${join(benchDir, 'last.json')}`);

@@ -100,6 +100,8 @@ inventory:
   const inv = spawn(process.execPath, [CLI, 'inventory', '--state', join(dir, 'state')], { stdio: 'inherit' });
   await new Promise((r) => inv.once('exit', r));
   await wifiDemo(dir);
+  await bleDemo(dir);
+  await zigbeeDemo(dir);
   say(`done. Try: node dist/src/cli.js replay ${capture}`);
 }
 
@@ -120,6 +122,53 @@ async function wifiDemo(dir: string): Promise<void> {
   }
   process.stdout.write(`  randomised station MACs tracked as ephemeral: ${s.counters['inventory.ephemeral_new'] ?? 0}\n`);
   for (const al of s.alerts.filter((x) => x.def.code.startsWith('wifi.'))) process.stdout.write(`  ALERT ${al.def.code} ${al.input.device} ${JSON.stringify(al.input.facts)}\n`);
+}
+
+type Summary = Awaited<ReturnType<typeof import('../src/analyze/replay.js').replayFiles>>;
+const attr = (d: Summary['devices'][number], n: string): string => d.attrs.find((x) => x.name === n)?.value ?? '';
+const fact = (d: Summary['devices'][number], k: string): string => d.facts?.find((x) => x.key === k)?.value ?? '';
+
+function printAlerts(s: Summary, prefixes: readonly string[]): void {
+  for (const al of s.alerts.filter((x) => prefixes.some((p) => x.def.code.startsWith(p)))) {
+    process.stdout.write(`  ALERT ${al.def.code} ${al.input.device} ${JSON.stringify(al.input.facts)}\n`);
+  }
+}
+
+/** BLE (issue 9): the ward's nRF Sniffer capture (LINKTYPE 272) through replay; BLE devices and alerts. */
+async function bleDemo(dir: string): Promise<void> {
+  const { writeBleWardCapture } = await import('./ward/ble.js');
+  const { replayConfig, replayFiles } = await import('../src/analyze/replay.js');
+  const file = join(dir, 'ward-ble.pcap');
+  writeBleWardCapture(file, { seed: 1, seconds: 300 });
+  const s = await replayFiles({ files: [file], config: replayConfig({ inventory: { learning_period_s: 0 } }) });
+  say(`BLE: ${file}, ${s.frames} nRF Sniffer (LINKTYPE 272) frames; devices:`);
+  for (const d of s.devices) {
+    const id = d.ids.find((i) => i.kind === 'ble');
+    if (id === undefined) continue;
+    const dis = [attr(d, 'model'), attr(d, 'serial'), attr(d, 'firmware') && `fw ${attr(d, 'firmware')}`, attr(d, 'pairing') && `pairing: ${attr(d, 'pairing')}`].filter((x) => x !== '');
+    process.stdout.write(`  ${id.value}  ${fact(d, 'ble.name').padEnd(13)} ${(attr(d, 'class') || '-').padEnd(9)} ${(attr(d, 'vendor') || '-').padEnd(14)} services ${attr(d, 'services') || '-'}  ${dis.join(', ')}\n`);
+  }
+  process.stdout.write(`  rotating private addresses merged: ${s.devices.filter((d) => d.ids.some((i) => i.kind === 'ble' && i.extra === 2)).length} device(s) kept for the phones\n`);
+  printAlerts(s, ['ble.']);
+}
+
+/** Zigbee (issue 10): the ward's 802.15.4 capture (LINKTYPE 195) through replay; the PAN's nodes and alerts. */
+async function zigbeeDemo(dir: string): Promise<void> {
+  const { writeZigbeeWardCapture, ZIGBEE_WARD } = await import('./ward/zigbee.js');
+  const { replayConfig, replayFiles } = await import('../src/analyze/replay.js');
+  const file = join(dir, 'ward-zigbee.pcap');
+  writeZigbeeWardCapture(file, { seed: 1 });
+  // No key configured: the sensor has only the well-known default TC link key, and recovers the network key from the join.
+  const s = await replayFiles({ files: [file], config: replayConfig({ inventory: { learning_period_s: 0 } }) });
+  say(`Zigbee: ${file}, ${s.frames} IEEE 802.15.4 (LINKTYPE 195) frames, PAN 0x${ZIGBEE_WARD.pan.toString(16)}; nodes:`);
+  for (const d of s.devices) {
+    const ieee = d.ids.find((i) => i.kind === 'ieee802154');
+    const short = d.ids.find((i) => i.kind === 'ieee802154Short');
+    if (ieee === undefined && short === undefined) continue;
+    const battery = attr(d, 'battery') === '' ? '' : `battery ${attr(d, 'battery')} %`;
+    process.stdout.write(`  ${(ieee?.value ?? '-').padEnd(16)} ${(short?.value ?? '-').padEnd(6)} ${(attr(d, 'role') || '-').padEnd(11)} ${(attr(d, 'vendor') || '-').padEnd(17)} ${(attr(d, 'model') || '-').padEnd(10)} ${(attr(d, 'software') || '').padEnd(7)} ${battery}\n`);
+  }
+  printAlerts(s, ['zigbee.', 'ieee802154.']);
 }
 
 main().catch((err: unknown) => {

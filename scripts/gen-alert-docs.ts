@@ -9,6 +9,8 @@ import { dirname, join } from 'node:path';
 import { catalogue, Severity } from '../src/alerts/catalogue.js';
 
 export function renderAlertDocs(): string {
+  // By id, so each area's range reads as one block whatever the catalogue's order.
+  const defs = [...catalogue].sort((a, b) => a.id - b.id);
   const lines = [
     '# Alert catalogue',
     '',
@@ -19,10 +21,10 @@ export function renderAlertDocs(): string {
     '',
     '| id | code | severity | title |',
     '|---|---|---|---|',
-    ...catalogue.map((d) => `| ${d.id} | \`${d.code}\` | ${d.severity} (${Severity[d.severity]}) | ${d.title} |`),
+    ...defs.map((d) => `| ${d.id} | \`${d.code}\` | ${d.severity} (${Severity[d.severity]}) | ${d.title} |`),
     '',
   ];
-  for (const d of catalogue) {
+  for (const d of defs) {
     lines.push(`## \`${d.code}\` (${d.id})`, '', `**Severity:** ${d.severity}. **${d.title}.**`, '', `**Trigger.** ${d.trigger}`, '', `**What to do.** ${d.guidance}`, '');
   }
   return lines.join('\n');

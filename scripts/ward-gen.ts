@@ -16,6 +16,7 @@ import { LINKTYPE_RADIOTAP, wifiFrames } from './ward/wifi.js';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeBleWardCapture } from './ward/ble.js';
+import { writeZigbeeWardCapture } from './ward/zigbee.js';
 import { CaptureSink, type CaptureFormat } from './ward/sink.js';
 import { WardSim, type WardFrame, type WardOptions } from './ward/sim.js';
 import type { WardPlan } from './ward/plan.js';
@@ -111,6 +112,8 @@ async function main(): Promise<void> {
       wifi: { type: 'string' },
       // BLE (issue 9): also write the ward's BLE traffic as a Nordic (272) capture to this file.
       ble: { type: 'string' },
+      // Zigbee (issue 10): the ward's Zigbee PAN as a LINKTYPE 195 capture (scripts/ward/zigbee.ts).
+      zigbee: { type: 'string' },
     },
   });
   // wifi: --wifi FILE also writes the ward's 802.11 radiotap capture (scripts/ward/wifi.ts).
@@ -118,10 +121,16 @@ async function main(): Promise<void> {
     const frames = wifiFrames({ seed: int('seed', values.seed), startSec: int('start', values.start) });
     writeFileSync(values.wifi, pcapFile(LINKTYPE_RADIOTAP, frames));
     process.stderr.write(`ward-gen: ${values.wifi}: ${frames.length} radiotap frames\n`);
+    if (values.out === undefined && values.zigbee === undefined) return;
+  }
+  // zigbee: --zigbee FILE writes the ward's 802.15.4/Zigbee capture (a pcap holds one link type).
+  if (values.zigbee !== undefined) {
+    const n = writeZigbeeWardCapture(values.zigbee, { seed: int('seed', values.seed), startSec: int('start', values.start) });
+    process.stderr.write(`ward-gen: ${values.zigbee}: ${n} 802.15.4 frames (LINKTYPE_IEEE802_15_4_WITHFCS)\n`);
     if (values.out === undefined) return;
   }
   if (values.help === true || values.out === undefined) {
-    process.stderr.write('usage: ward-gen --out FILE [--frames N (20000)] [--seed S (1)] [--devices D (60)] [--format pcap|pcapng] [--start EPOCH_SECONDS] [--wifi RADIOTAP_FILE] [--ble FILE]\n');
+    process.stderr.write('usage: ward-gen --out FILE [--frames N (20000)] [--seed S (1)] [--devices D (60)] [--format pcap|pcapng] [--start EPOCH_SECONDS] [--wifi RADIOTAP_FILE] [--ble FILE] [--zigbee FILE]\n');
     process.exitCode = values.help === true ? 0 : 2;
     return;
   }

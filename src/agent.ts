@@ -4,6 +4,7 @@
  * shutdown) is in src/runtime/runtime.ts.
  */
 import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import type { Config } from './config/index.js';
 import { SourceSupervisor } from './capture/supervisor.js';
 import { defaultFrameDecoder } from './decode/index.js';
@@ -28,6 +29,7 @@ import { VERSION } from './version.js';
 import { SystemdNotifier, Watchdog } from './notify.js';
 import { VulnsAnalyzer } from './analyze/vulns/index.js';
 import { FeedWatcher } from './identify/advisories/watcher.js';
+import { FeedInbox } from './identify/advisories/inbox.js';
 
 export interface AgentOptions {
   readonly config: Config;
@@ -77,8 +79,12 @@ export class Agent {
     }
     // vulns (issue 12): the advisory feed is read beside the agent (the validator takes seconds to load) and handed to the analyzer.
     const vulns = analyzers.find((a): a is VulnsAnalyzer => a instanceof VulnsAnalyzer);
-    const feedWatcher = config.vulns.feed_dir === undefined || vulns === undefined ? undefined : new FeedWatcher({
-      dir: config.vulns.feed_dir,
+    // The installed bundle, then what the central side published (vulns.feed_topic), which wins on a shared name.
+    const inboxDir = join(config.state.dir, 'feed-inbox');
+    const feedDirs = [...(config.vulns.feed_dir === undefined ? [] : [config.vulns.feed_dir]), ...(config.vulns.feed_topic ? [inboxDir] : [])];
+    if (config.vulns.feed_topic) mkdirSync(inboxDir, { recursive: true });
+    const feedWatcher = feedDirs.length === 0 || vulns === undefined ? undefined : new FeedWatcher({
+      dirs: feedDirs,
       checkS: config.vulns.feed_check_s,
       limits: { maxAdvisories: config.vulns.max_advisories, maxFileBytes: config.vulns.max_file_bytes },
       onFeed: (feed) => {
@@ -86,7 +92,7 @@ export class Agent {
         runtime?.statusChanged();
         log.log('info', 'advisory feed loaded', { ...feed.versions, verified: feed.verified, rejected: feed.rejected.map((r) => `${r.file}: ${r.reason}`).join('; ') || undefined });
       },
-      onError: (err) => log.log('error', 'advisory feed unreadable; keeping the one in use', { dir: config.vulns.feed_dir, error: String(err) }),
+      onError: (err) => log.log('error', 'advisory feed unreadable; keeping the one in use', { dirs: feedDirs.join(','), error: String(err) }),
     });
     const moreFeeds = (): Record<string, string> => (feedWatcher?.current === undefined ? {} : { ...feedWatcher.current.versions });
     runtime = new Runtime({ ...opts, store, outbox, gate, sink, pipeline, decoder, quarantine, oui, moreFeeds });
@@ -117,6 +123,9 @@ export class Agent {
       reconnectInitialMs: config.mqtt.reconnect.initial_ms,
       reconnectMaxMs: config.mqtt.reconnect.max_ms,
       connectOptions: mqttSecrets.connectOptions,
+      ...(config.vulns.feed_topic && feedWatcher !== undefined
+        ? { feeds: new FeedInbox({ dir: inboxDir, prefix: topics.feedPrefix, maxFileBytes: config.vulns.max_file_bytes, maxFiles: config.vulns.feed_topic_max_files, changed: () => void feedWatcher.check(), count: (c) => sink.count(c) }) }
+        : {}),
       commands: new CommandHandler({ topics, log, count: (c) => sink.count(c), run: { snapshot: () => rt.snapshot('command'), health: () => rt.health() } }),
       onState: (c) => log.log(c.state === 'online' ? 'info' : 'warn', `broker ${c.state}`, { url, reason: c.reason }),
     });

@@ -35,17 +35,13 @@ export interface AlertDefinition {
  * file's header). A new area: its file, and one line here.
  */
 export const catalogue: readonly AlertDefinition[] = [
-  ...INVENTORY_ALERTS,
-  ...CAPTURE_ALERTS,
-  // wired protocol alerts (issue 7 part B), ids 1100-1199.
-  ...CREDENTIALS_ALERTS,
-  // vulnerability correlation (issue 12), ids 6000-6099.
-  ...VULNS_ALERTS,
-  // Wi-Fi (issue 8), ids 2000-2099.
-  ...WIFI_ALERTS,
-  // BLE (issue 9).
-  ...BLE_ALERTS,
-  ...ZIGBEE_ALERTS, // zigbee: 4000-4099
+  ...INVENTORY_ALERTS, // 1000-1099
+  ...CREDENTIALS_ALERTS, // wired protocols (issue 7): 1100-1199
+  ...WIFI_ALERTS, // issue 8: 2000-2099
+  ...BLE_ALERTS, // issue 9: 3000-3099
+  ...ZIGBEE_ALERTS, // issue 10: 4000-4099
+  ...VULNS_ALERTS, // issue 12: 6000-6099
+  ...CAPTURE_ALERTS, // 9000-9099
 ];
 
 export class AlertCatalogue {

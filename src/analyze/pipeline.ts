@@ -11,7 +11,9 @@
 import type { RawFrame } from '../capture/types.js';
 import type { FrameDecoder } from '../decode/index.js';
 import type { DecodedFrame } from '../decode/types.js';
-import type { Analyzer, Sink, SnapshotReason } from './types.js';
+import type { AlertInput } from '../alerts/types.js';
+import type { KindBodies } from '../telemetry/kinds.js';
+import type { Analyzer, AnalyzerKind, Sink, SnapshotReason, StoreArea } from './types.js';
 
 /** Where frames that made an analyzer throw are kept (src/runtime/quarantine.ts). */
 export interface FrameQuarantine {
@@ -31,12 +33,17 @@ export class Pipeline {
   /** Exceptions caught per analyzer name, all phases together. */
   readonly bugs = new Map<string, number>();
 
+  private readonly sink: Sink;
+
   constructor(
     private readonly decoder: FrameDecoder,
     readonly analyzers: readonly Analyzer[],
-    private readonly sink: Sink,
+    sink: Sink,
     private readonly hooks: PipelineHooks = {},
-  ) {}
+  ) {
+    const listeners = analyzers.filter((a) => a.onAlert !== undefined);
+    this.sink = listeners.length === 0 ? sink : new AlertFanout(sink, listeners, this);
+  }
 
   process(batch: readonly RawFrame[]): void {
     const n = batch.length;
@@ -95,5 +102,39 @@ export class Pipeline {
     this.bugs.set(name, (this.bugs.get(name) ?? 0) + 1);
     this.sink.count(`analyzer.bug.${name}`);
     this.hooks.bug?.(name, phase, err);
+  }
+}
+
+/**
+ * The sink analyzers write into when some analyzer listens to alerts: every
+ * call goes to the real sink, and each alert is also handed, fenced, to the
+ * listeners (with the real sink, so what they raise is not fanned out again).
+ */
+class AlertFanout implements Sink {
+  constructor(
+    private readonly inner: Sink,
+    private readonly listeners: readonly Analyzer[],
+    private readonly pipeline: Pipeline,
+  ) {}
+
+  alert(input: AlertInput): void {
+    this.inner.alert(input);
+    for (const a of this.listeners) this.pipeline.fenced(a, 'alert', () => a.onAlert!(input, this.inner));
+  }
+
+  publish<K extends AnalyzerKind>(kind: K, body: KindBodies[K]): void {
+    this.inner.publish(kind, body);
+  }
+
+  put(area: StoreArea, key: string, value: unknown): void {
+    this.inner.put(area, key, value);
+  }
+
+  del(area: StoreArea, key: string): void {
+    this.inner.del(area, key);
+  }
+
+  count(code: string, n?: number): void {
+    this.inner.count(code, n);
   }
 }

@@ -63,4 +63,10 @@ export interface Analyzer {
   reconfigure?(config: Config): readonly string[];
   /** Gauges for the health stream, e.g. `{devices: 42}`; the runtime prefixes them with the name. */
   gauges?(): Readonly<Record<string, number>>;
+  /**
+   * Every alert another analyzer raises, before the gate folds repeats (the
+   * vulns analyzer attaches CVEs to the device an alert names). Alerts raised
+   * here are not fanned out again.
+   */
+  onAlert?(input: AlertInput, out: Sink): void;
 }

@@ -286,6 +286,14 @@ export const configSchema = z.strictObject({
       feed_dir: z.string().regex(/^\/[^\0]*$/, 'expected an absolute path').max(4096).optional(),
       /** Seconds between checks of the feed directory's listing; a change (or SIGHUP) re-reads it. */
       feed_check_s: z.number().int().min(1).max(86_400).default(60),
+      /**
+       * Also take feed files the central side publishes, retained, on
+       * `iomt/v1/<site>/feeds/<file>` (identify/advisories/inbox.ts); they are
+       * kept in `<state.dir>/feed-inbox` and read after `feed_dir`.
+       */
+      feed_topic: z.boolean().default(false),
+      /** Files kept in the feed inbox; a new one beyond this is refused and counted. */
+      feed_topic_max_files: z.number().int().min(1).max(100_000).default(1024),
       /** Most advisories kept from the feed; the rest are rejected and counted. */
       max_advisories: z.number().int().min(1).max(100_000).default(4096),
       /** Largest feed file read, bytes. */
@@ -295,7 +303,7 @@ export const configSchema = z.strictObject({
       /** Advisory matches kept per device (highest CVSS first). */
       max_matches_per_device: z.number().int().min(1).max(256).default(16),
     })
-    .default({ feed_check_s: 60, max_advisories: 4096, max_file_bytes: 16 * 1024 * 1024, ranking_size: 20, max_matches_per_device: 16 }),
+    .default({ feed_check_s: 60, feed_topic: false, feed_topic_max_files: 1024, max_advisories: 4096, max_file_bytes: 16 * 1024 * 1024, ranking_size: 20, max_matches_per_device: 16 }),
   // Wi-Fi analyzer (issue 8): src/analyze/wifi/.
   wifi: z
     .strictObject({

@@ -54,6 +54,12 @@ export interface MqttSessionOptions {
    * throw (src/publish/commands.ts `CommandHandler`).
    */
   readonly commands?: CommandSink;
+  /**
+   * Advisory feed files from the central side (src/identify/advisories/inbox.ts):
+   * `filter` is subscribed (QoS 1) on every connection, retained messages
+   * included, since retained is how the current feed reaches a sensor.
+   */
+  readonly feeds?: CommandSink;
   readonly now?: () => number;
   /**
    * Waits `ms` before a reconnect and returns a function that cancels the
@@ -77,8 +83,12 @@ export interface SessionStats {
   rejected: number;
   /** Messages that arrived on the command filter (valid or not). */
   commands: number;
+  /** Messages that arrived on the feed filter (valid or not). */
+  feedMessages: number;
   /** SUBACKs refusing the command filter (the broker's ACL lacks read on `…/cmd/#`). */
   commandSubscribeFailures: number;
+  /** SUBACKs refusing the feed filter (the broker's ACL lacks read on `…/feeds/+`). */
+  feedSubscribeFailures: number;
 }
 
 const CONNACK_V4: Readonly<Record<number, string>> = {
@@ -157,7 +167,7 @@ export class MqttSession {
   private readonly pv: 4 | 5;
   private readonly now: () => number;
   private stateNow: SessionState = 'offline';
-  readonly stats: SessionStats = { connects: 0, connectFailures: 0, published: 0, acked: 0, expired: 0, rejected: 0, commands: 0, commandSubscribeFailures: 0 };
+  readonly stats: SessionStats = { connects: 0, connectFailures: 0, published: 0, acked: 0, expired: 0, rejected: 0, commands: 0, commandSubscribeFailures: 0, feedMessages: 0, feedSubscribeFailures: 0 };
 
   constructor(private readonly opts: MqttSessionOptions) {
     this.pv = opts.protocolVersion ?? 5;
@@ -257,18 +267,34 @@ export class MqttSession {
   }
 
   private subscribeCommands(client: MqttClient, gen: number): void {
-    const commands = this.opts.commands;
-    if (commands === undefined) return;
+    const { commands, feeds } = this.opts;
+    if (commands === undefined && feeds === undefined) return;
+    // Feed topics are site-wide (`iomt/v1/<site>/feeds/<file>`) and never under this sensor's `cmd/`.
+    const feedPrefix = feeds?.filter.endsWith('/+') === true ? feeds.filter.slice(0, -1) : undefined;
     client.on('message', (topic, payload, packet) => {
       if (gen !== this.gen) return;
+      if (feeds !== undefined && feedPrefix !== undefined && topic.startsWith(feedPrefix) && !topic.includes('/', feedPrefix.length)) {
+        this.stats.feedMessages++;
+        feeds.handle(topic, payload, packet.retain);
+        return;
+      }
+      if (commands === undefined) return;
       this.stats.commands++;
       commands.handle(topic, payload, packet.retain);
     });
-    // MQTT 5 §3.8.3.1: Retain Handling 2, no retained messages at subscribe time; Retain As
-    // Published, so a retained command forwarded live still shows its flag and is refused.
-    client.subscribe(commands.filter, { qos: 1, ...(this.pv === 5 ? { rh: 2, rap: true } : {}) }, (err) => {
-      if (err && gen === this.gen) this.stats.commandSubscribeFailures++;
-    });
+    if (commands !== undefined) {
+      // MQTT 5 §3.8.3.1: Retain Handling 2, no retained messages at subscribe time; Retain As
+      // Published, so a retained command forwarded live still shows its flag and is refused.
+      client.subscribe(commands.filter, { qos: 1, ...(this.pv === 5 ? { rh: 2, rap: true } : {}) }, (err) => {
+        if (err && gen === this.gen) this.stats.commandSubscribeFailures++;
+      });
+    }
+    if (feeds !== undefined) {
+      // Retain Handling 0: the broker sends the retained feed files at every subscribe.
+      client.subscribe(feeds.filter, { qos: 1 }, (err) => {
+        if (err && gen === this.gen) this.stats.feedSubscribeFailures++;
+      });
+    }
   }
 
   private onClosed(client: MqttClient): void {

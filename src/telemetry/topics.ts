@@ -1,6 +1,8 @@
 /**
  * Topic layout: `iomt/v1/<site>/<ward>/<sensor>/<stream>`, commands to the
- * sensor on `iomt/v1/<site>/<ward>/<sensor>/cmd/<verb>`.
+ * sensor on `iomt/v1/<site>/<ward>/<sensor>/cmd/<verb>`, and advisory feed
+ * files for every sensor of a site on `iomt/v1/<site>/feeds/<file>` (one
+ * level fewer than any sensor topic, so the two never overlap).
  * Segments are checked once, at construction, so every topic built
  * afterwards is valid (MQTT 5 §4.7: `+` and `#` are wildcards, `/` separates
  * levels, and an empty level would make a different topic).
@@ -61,6 +63,11 @@ export class Topics {
 
   cmd(verb: string): string {
     return `${this.base}/cmd/${checkSegment('command verb', verb)}`;
+  }
+
+  /** Prefix of the site's advisory feed files (identify/advisories/inbox.ts), with the trailing slash. */
+  get feedPrefix(): string {
+    return `${TOPIC_ROOT}/${this.id.site}/feeds/`;
   }
 
   /** Subscription filter for every command to this sensor. */

@@ -123,3 +123,17 @@ export function zclString(s: string): number[] {
 }
 
 export { le16, le32 };
+
+/**
+ * An APS command frame secured under `key` (R22 §4.4.1.1): security level 5
+ * (written as 0, §4.3.1.1), extended nonce from `sender64`, key id
+ * `keyId` (2 = key-transport key, 3 = key-load key; no key sequence number).
+ */
+export function apsCommandSecured(counter: number, payload: ArrayLike<number>, key: Uint8Array, sender64: string, frameCounter: number, keyId = 2): number[] {
+  const control = (keyId << 3) | 0x20;
+  const hdr = [0x21, counter, control, ...le32(frameCounter), ...eui64(sender64)];
+  const a = Uint8Array.from(hdr);
+  a[2] = control | 5;
+  const nonce = zigbeeNonce(Uint8Array.from(eui64(sender64)), 0, frameCounter, control, 5);
+  return [...hdr, ...ccmStarEncrypt(key, nonce, a, Uint8Array.from(payload), 4)];
+}

@@ -3,6 +3,7 @@
  * facts and non-address identifiers into the one inventory, under its caps.
  */
 import t from 'tap';
+import { macNumber } from './table.js';
 import { InventoryAnalyzer, type DeviceRecord, type Sighting, type SightingSource } from './index.js';
 import { deviceAttr, deviceId } from '../../telemetry/device.js';
 import { identifierKey, type Identifier } from '../../telemetry/ident.js';
@@ -151,4 +152,12 @@ t.test('a sighting with no device to apply to is counted', async (t) => {
   const h = harness(() => [{ subject: { kind: 'ipv4', value: '10.1.1.1' }, attrs: [['hostname', obs('x')]] }]);
   h.feed(5);
   t.equal(h.sink.counters.get('inventory.sightings_unattributed'), 1);
+});
+
+t.test('macNumber reads a MAC identifier as parseInt always did, quickly for the canonical form', async (t) => {
+  const slow = (s: string): number => parseInt(s.replaceAll(':', ''), 16);
+  for (const s of ['00:00:00:00:00:00', 'ff:ff:ff:ff:ff:ff', '02:aa:bb:cc:dd:01', 'F4:BD:9E:0D:28:14', 'f4:bd:9e:0d:28:1x', 'f4-bd-9e-0d-28-14', 'zz:bd:9e:0d:28:14', '00:11:22:33:44', '0011.2233.4455']) {
+    t.same(macNumber(s), slow(s), s);
+  }
+  t.equal(macNumber('00:3a:98:20:00:01'), 0x003a98200001);
 });

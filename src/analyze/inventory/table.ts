@@ -262,6 +262,21 @@ export function isAddressKind(id: Identifier): boolean {
 }
 
 export function macNumber(text: string): number {
+  // The canonical "aa:bb:cc:dd:ee:ff" (macString's) read digit by digit; anything else as before.
+  if (text.length === 17) {
+    let n = 0;
+    for (let i = 0; i < 17; i++) {
+      const c = text.charCodeAt(i);
+      if (i % 3 === 2) {
+        if (c !== 58) return parseInt(text.replaceAll(':', ''), 16);
+        continue;
+      }
+      const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+      if (d < 0) return parseInt(text.replaceAll(':', ''), 16);
+      n = n * 16 + d;
+    }
+    return n;
+  }
   return parseInt(text.replaceAll(':', ''), 16);
 }
 

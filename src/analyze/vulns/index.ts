@@ -23,7 +23,8 @@ import { identifierKey, type Identifier } from '../../telemetry/ident.js';
 import type { DeviceVulnsBody, RankingEntryBody, VulnMatchBody } from '../../telemetry/kinds.js';
 import { matchDevice, type VulnMatch } from './match.js';
 import { rank, riskOf } from './risk.js';
-import { indicatorHits, type IndicatorRule } from './indicators.js';
+import type { AlertInput } from '../../alerts/types.js';
+import { attachedRule, indicatorHits, type IndicatorRule } from './indicators.js';
 
 export interface VulnsOptions {
   /** Devices whose results are kept (the inventory's cap is the natural value); the least recently changed go first. */
@@ -134,20 +135,33 @@ export class VulnsAnalyzer implements Analyzer {
     for (const h of hits) {
       this.counters.indicator_hits++;
       out.alert({ code: h.rule.code, device: h.device, time: frame.raw.tsSec, facts: { ...h.facts, cves: h.rule.cves.join(',') } });
-      let m = this.indicators.get(h.device);
-      if (m === undefined) {
-        if (this.indicators.size >= MAX_INDICATOR_DEVICES) {
-          this.indicators.delete(this.indicators.keys().next().value as string);
-          this.counters.indicator_devices_evicted++;
-          out.count('vulns.indicator_devices_evicted');
-        }
-        m = new Map();
-        this.indicators.set(h.device, m);
+      this.indicate(h.device, h.rule, out);
+    }
+  }
+
+  /** Another analyzer's alert: the ones in indicators.ts ATTACHED add their CVEs to the device. */
+  onAlert(input: AlertInput, out: Sink): void {
+    const rule = attachedRule(input.code);
+    if (rule === undefined) return;
+    this.counters.indicator_hits++;
+    this.indicate(input.device, rule, out);
+  }
+
+  /** Remembers that `rule` fired for `device` (bounded by MAX_INDICATOR_DEVICES); a new pair queues the device. */
+  private indicate(device: string, rule: IndicatorRule, out: Sink): void {
+    let m = this.indicators.get(device);
+    if (m === undefined) {
+      if (this.indicators.size >= MAX_INDICATOR_DEVICES) {
+        this.indicators.delete(this.indicators.keys().next().value as string);
+        this.counters.indicator_devices_evicted++;
+        out.count('vulns.indicator_devices_evicted');
       }
-      if (!m.has(h.rule.code)) {
-        m.set(h.rule.code, h.rule);
-        this.pending.add(h.device);
-      }
+      m = new Map();
+      this.indicators.set(device, m);
+    }
+    if (!m.has(rule.code)) {
+      m.set(rule.code, rule);
+      this.pending.add(device);
     }
   }
 

@@ -57,11 +57,26 @@ export const RIPPLE20_TUNNEL: IndicatorRule = {
 
 export const INDICATOR_RULES: readonly IndicatorRule[] = [CONTEC_BLOCK, URGENT11_IP_OPTIONS, URGENT11_URGENT_POINTER, NAME_WRECK, RIPPLE20_TUNNEL];
 
-/** Alerts other analyzers raise whose CVEs the vulns analyzer attaches to the device (same rule shape). */
+/**
+ * Alerts other analyzers raise whose CVEs the vulns analyzer attaches to the
+ * device they name (Analyzer.onAlert; same rule shape). A test checks every
+ * code is in the alert catalogue.
+ */
 export const ATTACHED: readonly IndicatorRule[] = [
-  { code: 'ble.bleedingtooth', cves: ['CVE-2020-12351', 'CVE-2020-12352', 'CVE-2020-24490'], source: 'Google Security Research BleedingTooth (2020)' },
-  { code: 'credentials.default_cleartext', cves: [], source: 'wired-app: cleartext default credentials (CWE-798, CWE-319)' },
+  {
+    code: 'ble.malformed_advertising',
+    cves: ['CVE-2020-24490'],
+    source: 'Google Security Research BleedingTooth advisory GHSA-ccx2-w2r4-x649 (2020): oversized extended advertising data overflows the Linux HCI event buffer',
+  },
+  { code: 'credentials.default', cves: [], source: 'wired-app: a well-known default SNMP community answered (CWE-798, CWE-1392); no CVE, an exposure' },
 ];
+
+const ATTACHED_BY_CODE: ReadonlyMap<string, IndicatorRule> = new Map(ATTACHED.map((r) => [r.code, r]));
+
+/** The attached rule for an alert code, if the vulns analyzer attaches that alert. */
+export function attachedRule(code: string): IndicatorRule | undefined {
+  return ATTACHED_BY_CODE.get(code);
+}
 
 /** 202.114.4.0/24: ICSMA-25-030-01's hard-coded addresses are .119 and .120; the block is watched so a firmware variant is caught too. */
 const CONTEC_NET = (202 << 24 >>> 0) + (114 << 16) + (4 << 8);
@@ -78,29 +93,43 @@ function find<T extends Layer>(frame: DecodedFrame, name: string): T | undefined
   return undefined;
 }
 
-/** Runs every rule over one frame; returns its hits (usually none). */
-export function indicatorHits(frame: DecodedFrame): IndicatorHit[] {
-  const ip = find<Ipv4View>(frame, 'ipv4');
-  if (ip === undefined) return [];
+const NO_HITS: readonly IndicatorHit[] = Object.freeze([]);
+
+/** The device a hit concerns: the frame's source or destination, by MAC when the frame has one. */
+function deviceOf(frame: DecodedFrame, ip: Ipv4View, source: boolean): string {
   const eth = find<EthernetView>(frame, 'ethernet');
-  const src = eth !== undefined ? macKey(eth.src) : `ipv4:${ip.srcString}`;
-  const dst = eth !== undefined ? macKey(eth.dst) : `ipv4:${ip.dstString}`;
-  const hits: IndicatorHit[] = [];
-  if ((ip.dst & 0xffffff00) >>> 0 === CONTEC_NET) hits.push({ rule: CONTEC_BLOCK, device: src, facts: { destination: ip.dstString } });
+  if (eth !== undefined) return macKey(source ? eth.src : eth.dst);
+  return `ipv4:${source ? ip.srcString : ip.dstString}`;
+}
+
+/**
+ * Runs every rule over one frame; returns its hits (usually none). It runs
+ * on every IPv4 frame, so the device keys are built only for a hit.
+ */
+export function indicatorHits(frame: DecodedFrame): readonly IndicatorHit[] {
+  const ip = find<Ipv4View>(frame, 'ipv4');
+  if (ip === undefined) return NO_HITS;
+  let hits: IndicatorHit[] | undefined;
+  const hit = (rule: IndicatorRule, toSource: boolean, facts: Readonly<Record<string, string | number>>): void => {
+    (hits ??= []).push({ rule, device: deviceOf(frame, ip, toSource), facts });
+  };
+  if ((ip.dst & 0xffffff00) >>> 0 === CONTEC_NET) hit(CONTEC_BLOCK, true, { destination: ip.dstString });
   // RFC 791 §3.1: loose (0x83) and strict (0x89) source routes; IPnet overflowed on more than one in a packet.
-  const routes = sourceRoutes(ip);
-  if (routes >= 2 || routes < 0) hits.push({ rule: URGENT11_IP_OPTIONS, device: dst, facts: { source: ip.srcString, source_routes: routes < 0 ? 'malformed' : routes } });
+  if (ip.optionsOffset < ip.payloadOffset) {
+    const routes = sourceRoutes(ip);
+    if (routes >= 2 || routes < 0) hit(URGENT11_IP_OPTIONS, false, { source: ip.srcString, source_routes: routes < 0 ? 'malformed' : routes });
+  }
   // RFC 2003: protocol 4 is IP in IP; Treck mis-reassembled fragmented tunnels.
-  if (ip.protocol === 4 && ip.isFragment) hits.push({ rule: RIPPLE20_TUNNEL, device: dst, facts: { source: ip.srcString } });
+  if (ip.protocol === 4 && ip.isFragment) hit(RIPPLE20_TUNNEL, false, { source: ip.srcString });
   const tcp = find<TcpView>(frame, 'tcp');
   // RFC 9293 §3.1: URG set with an urgent pointer of 0 is the URGENT/11 underflow trigger.
-  if (tcp !== undefined && (tcp.flags & 0x20) !== 0 && tcp.urgentPointer === 0) hits.push({ rule: URGENT11_URGENT_POINTER, device: dst, facts: { source: ip.srcString, port: tcp.dstPort } });
+  if (tcp !== undefined && (tcp.flags & 0x20) !== 0 && tcp.urgentPointer === 0) hit(URGENT11_URGENT_POINTER, false, { source: ip.srcString, port: tcp.dstPort });
   const udp = find<UdpView>(frame, 'udp');
   if (udp !== undefined && udp.srcPort === 53) {
     const c = dnsCompressionAbuse(udp.bytes, udp.payloadOffset, udp.payloadEnd);
-    if (c !== undefined) hits.push({ rule: NAME_WRECK, device: dst, facts: { source: ip.srcString, reason: c } });
+    if (c !== undefined) hit(NAME_WRECK, false, { source: ip.srcString, reason: c });
   }
-  return hits;
+  return hits ?? NO_HITS;
 }
 
 /** Source-route options in the IPv4 header; -1 when the options are malformed (a length that overruns them). */

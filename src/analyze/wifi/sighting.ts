@@ -41,8 +41,16 @@ export function isLocalMac(mac: number): boolean {
 
 /** "WPA2-PSK", "WPA3-SAE+MFP", "WPA2-Enterprise+MFP-capable": the security attribute's value. */
 export function securityText(s: Security): string {
-  return s.mfp === 'required' ? `${s.name}+MFP` : s.mfp === 'capable' ? `${s.name}+MFP-capable` : s.name;
+  let t = SECURITY_TEXT.get(s);
+  if (t === undefined) {
+    t = s.mfp === 'required' ? `${s.name}+MFP` : s.mfp === 'capable' ? `${s.name}+MFP-capable` : s.name;
+    SECURITY_TEXT.set(s, t);
+  }
+  return t;
 }
+
+/** securityOf hands out the same frozen Security for the same element (elements.ts), so its text is kept beside it. */
+const SECURITY_TEXT = new WeakMap<Security, string>();
 
 type Attr = readonly [AttributeName, Observation];
 

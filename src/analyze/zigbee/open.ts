@@ -76,6 +76,9 @@ export class ZigbeeOpener {
   }
 
   private compute(frame: DecodedFrame): OpenedFrame {
+    // Every medium's frames come here: an 802.15.4 frame starts with its MAC or a radio header (routes.ts IEEE802154_ROWS).
+    const first = frame.layers[0]?.name;
+    if (first !== 'ieee802154' && first !== 'ieee802154-tap' && first !== 'ieee802154-phy') return EMPTY;
     let mac: Ieee802154View | undefined;
     let nwk: ZigbeeNwkView | undefined;
     let gp: ZigbeeGpView | undefined;

@@ -8,6 +8,18 @@
 import { u16be, u16le } from '../bytes.js';
 import { AKM_ENTERPRISE, AKM_OWE, AKM_SAE, AKMS, CIPHERS, OUI_IEEE80211, OUI_MICROSOFT, RSN_CAP_MFPC, RSN_CAP_MFPR, WPS_ATTR } from './consts.js';
 import type { Ieee80211View } from './index.js';
+import { BytesMemo } from './memo.js';
+
+/**
+ * What the same element bytes gave last time (memo.ts): beacons repeat their
+ * elements, and the analyzer and the sighting source both read them. The
+ * values are frozen, shared by every caller.
+ */
+export const ELEMENT_MEMO = {
+  ssid: new BytesMemo<string>(1024),
+  security: new BytesMemo<Security>(256),
+  wps: new BytesMemo<WpsStrings>(512),
+} as const;
 
 export interface RsnInfo {
   /** `wpa` for the Microsoft element, `rsn` for the RSN element. */
@@ -83,7 +95,25 @@ export interface Security {
 
 /** The network's protection as beacons and probe responses advertise it (§12.6.1, §9.4.2.24). */
 export function securityOf(v: Ieee80211View): Security {
-  const r = rsnOf(v);
+  const rsn = v.rsnOffset >= 0;
+  if (!rsn && v.wpaOffset < 0) return v.privacy ? WEP : OPEN;
+  const p = rsn ? v.rsnOffset : v.wpaOffset;
+  const len = rsn ? v.rsnLength : v.wpaLength;
+  // An element that does not parse falls back on the Privacy bit, so the bit is part of the key.
+  const tag = (rsn ? 1 : 2) | (v.privacy ? 4 : 0);
+  const memo = ELEMENT_MEMO.security;
+  const h = BytesMemo.hash(v.bytes, p, len, tag);
+  return memo.lookup(h, v.bytes, p, len, tag) ?? memo.store(h, v.bytes, p, len, tag, freeze(securityOfRsn(v, rsnOf(v))));
+}
+
+const freeze = <T extends object>(o: T): T => {
+  for (const x of Object.values(o)) if (Array.isArray(x)) Object.freeze(x);
+  return Object.freeze(o);
+};
+const OPEN: Security = freeze({ name: 'open', mfp: 'off', akms: [], pairwise: [] });
+const WEP: Security = freeze({ name: 'WEP', mfp: 'off', akms: [], pairwise: [] });
+
+function securityOfRsn(v: Ieee80211View, r: RsnInfo | undefined): Security {
   if (r === undefined) return { name: v.privacy ? 'WEP' : 'open', mfp: 'off', akms: [], pairwise: [] };
   const akmNames = r.akms.map((a) => AKMS.get(a) ?? `vendor-${a & 0xff}`);
   const pw = r.pairwise.map((c) => CIPHERS.get(c) ?? `vendor-${c & 0xff}`);
@@ -118,7 +148,12 @@ export function ssidText(b: Uint8Array, p: number, len: number): string {
 
 /** The SSID of a frame as text, or undefined when it has no SSID element. */
 export function ssidOf(v: Ieee80211View): string | undefined {
-  return v.ssidOffset < 0 ? undefined : ssidText(v.bytes, v.ssidOffset, v.ssidLength);
+  const p = v.ssidOffset;
+  if (p < 0) return undefined;
+  const len = v.ssidLength;
+  const memo = ELEMENT_MEMO.ssid;
+  const h = BytesMemo.hash(v.bytes, p, len, 0);
+  return memo.lookup(h, v.bytes, p, len, 0) ?? memo.store(h, v.bytes, p, len, 0, ssidText(v.bytes, p, len));
 }
 
 export interface WpsStrings {
@@ -133,8 +168,15 @@ export interface WpsStrings {
 const MAX_WPS = 64;
 
 /** The WPS identity strings of a frame (WSC v2.0.7 §12: type 2, length 2, value, big-endian). */
-export function wpsOf(v: Ieee80211View): WpsStrings | undefined {
-  if (v.wpsOffset < 0) return undefined;
+export function wpsOf(v: Ieee80211View): Readonly<WpsStrings> | undefined {
+  const p = v.wpsOffset;
+  if (p < 0) return undefined;
+  const memo = ELEMENT_MEMO.wps;
+  const h = BytesMemo.hash(v.bytes, p, v.wpsLength, 0);
+  return memo.lookup(h, v.bytes, p, v.wpsLength, 0) ?? memo.store(h, v.bytes, p, v.wpsLength, 0, Object.freeze(parseWps(v)));
+}
+
+function parseWps(v: Ieee80211View): WpsStrings {
   const b = v.bytes;
   const end = v.wpsOffset + v.wpsLength;
   const out: WpsStrings = {};
@@ -156,6 +198,8 @@ export function wpsOf(v: Ieee80211View): WpsStrings | undefined {
   return out;
 }
 
+const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 /** The OUIs of a frame's vendor-specific elements ("00:50:f2"), at most `max`. */
 export function vendorOuis(v: Ieee80211View, max = 8): string[] {
   const out: string[] = [];
@@ -167,7 +211,7 @@ export function vendorOuis(v: Ieee80211View, max = 8): string[] {
     const len = b[p + 1]!;
     if (p + 2 + len > end) break;
     if (b[p] === 221 && len >= 3) {
-      const s = [b[p + 2]!, b[p + 3]!, b[p + 4]!].map((x) => x.toString(16).padStart(2, '0')).join(':');
+      const s = `${HEX[b[p + 2]!]}:${HEX[b[p + 3]!]}:${HEX[b[p + 4]!]}`;
       if (!out.includes(s)) out.push(s);
     }
     p += 2 + len;

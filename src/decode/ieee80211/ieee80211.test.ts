@@ -15,7 +15,8 @@ import { defaultFrameDecoder } from '../index.js';
 import type { EapolView } from '../eapol/index.js';
 import type { LlcView } from '../llc/index.js';
 import { LLC_KEY_CDP } from '../llc/consts.js';
-import { securityOf, ssidOf, vendorOuis, wpsOf } from './elements.js';
+import { ELEMENT_MEMO, securityOf, ssidOf, vendorOuis, wpsOf } from './elements.js';
+import { BytesMemo } from './memo.js';
 import type { Ieee80211View } from './index.js';
 
 const AP = '00:11:22:33:44:55';
@@ -107,4 +108,33 @@ t.test('every prefix of every frame decodes without a bug', async (t) => {
     }
   }
   t.pass('no bug');
+});
+
+t.test('element memo: the same bytes give the same answer, other bytes their own, and the memo stays capped', async (t) => {
+  const view = (b: Uint8Array): Ieee80211View => defaultFrameDecoder().decode(rawFrame(b, 105)).layers.find((l) => l.name === 'ieee80211') as Ieee80211View;
+  const ssids = Array.from({ length: 40 }, (_, i) => `WARD-${i}`);
+  for (const round of [0, 1]) {
+    for (const s of ssids) {
+      const v = view(beacon(AP, 1, 0, [...ssidElement(s), ...rsnElement([round === 0 ? 1 : 2], 'required')], true));
+      t.equal(ssidOf(v), s, `round ${round}: ${s}`);
+      t.equal(securityOf(v).name, round === 0 ? 'WPA2-Enterprise' : 'WPA2-PSK');
+      t.equal(securityOf(v).mfp, 'required');
+    }
+  }
+  // A malformed RSN element falls back on the Privacy bit: the same bytes with the bit set and clear differ.
+  const bad = [...ssidElement('X'), ...element(48, [1])];
+  t.equal(securityOf(view(beacon(AP, 1, 0, bad, true))).name, 'WEP');
+  t.equal(securityOf(view(beacon(AP, 1, 0, bad, false))).name, 'open');
+  t.ok(ELEMENT_MEMO.ssid.hits > 0, 'repeated SSIDs come from the memo');
+  const m = new BytesMemo<number>(4);
+  for (let i = 0; i < 10; i++) {
+    const b = Uint8Array.of(i, i + 1);
+    const h = BytesMemo.hash(b, 0, 2, 0);
+    t.equal(m.lookup(h, b, 0, 2, 0) ?? m.store(h, b, 0, 2, 0, i), i);
+    // Same hash slot, other bytes: never the stored answer.
+    t.equal(m.lookup(h, Uint8Array.of(i, i + 2), 0, 2, 0), undefined);
+    t.equal(m.lookup(h, b, 0, 2, 1), undefined, 'another tag');
+  }
+  t.equal(m.size, 4);
+  t.equal(m.evicted, 6);
 });

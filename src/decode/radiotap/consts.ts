@@ -118,9 +118,34 @@ export const CRC32_TABLE: Uint32Array = (() => {
   return t;
 })();
 
-/** CRC-32 of `b[start, end)`, as the FCS carries it (little-endian after the frame). */
+/**
+ * Slicing-by-8 tables (Kounavis and Berry, "A Systematic Approach to
+ * Building High Performance Software-Based CRC Generators", 2005): table k
+ * is the CRC of a byte followed by k zero bytes, so eight bytes fold in per
+ * step. Row 0 is CRC32_TABLE.
+ */
+const SLICE8: Int32Array = (() => {
+  const t = new Int32Array(8 * 256);
+  for (let n = 0; n < 256; n++) t[n] = CRC32_TABLE[n]! | 0;
+  for (let k = 1; k < 8; k++) {
+    for (let n = 0; n < 256; n++) {
+      const prev = t[(k - 1) * 256 + n]!;
+      t[k * 256 + n] = (prev >>> 8) ^ t[prev & 0xff]!;
+    }
+  }
+  return t;
+})();
+
+/** CRC-32 of `b[start, end)`, as the FCS carries it (little-endian after the frame); eight bytes a step, then byte by byte. */
 export function crc32(b: Uint8Array, start: number, end: number): number {
-  let c = 0xffffffff;
-  for (let i = start; i < end; i++) c = CRC32_TABLE[(c ^ b[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
+  const t = SLICE8;
+  let c = -1;
+  let i = start;
+  for (const stop = end - 8; i <= stop; i += 8) {
+    const lo = c ^ (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24));
+    c = t[1792 + (lo & 0xff)]! ^ t[1536 + ((lo >>> 8) & 0xff)]! ^ t[1280 + ((lo >>> 16) & 0xff)]! ^ t[1024 + (lo >>> 24)]! ^
+      t[768 + b[i + 4]!]! ^ t[512 + b[i + 5]!]! ^ t[256 + b[i + 6]!]! ^ t[b[i + 7]!]!;
+  }
+  for (; i < end; i++) c = t[(c ^ b[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ -1) >>> 0;
 }

@@ -69,6 +69,19 @@ t.test('length checks and anomalies', async (t) => {
 t.test('channel from frequency, CRC-32', async (t) => {
   t.same([2412, 2472, 2484, 5180, 5825, 5955, 4920, 2400, 2413].map(channelOfFreq), [1, 13, 14, 36, 165, 1, 184, -1, -1]);
   t.equal(crc32(Buffer.from('123456789'), 0, 9), 0xcbf43926, 'the CRC-32 check value');
+  // Eight bytes a step must agree with the bytewise definition at every length and offset.
+  const bytewise = (b: Uint8Array, s: number, e: number): number => {
+    let c = 0xffffffff;
+    for (let i = s; i < e; i++) {
+      c ^= b[i]!;
+      for (let k = 0; k < 8; k++) c = (c & 1) !== 0 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    }
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const data = Uint8Array.from({ length: 300 }, (_, i) => (i * 151 + 7) & 0xff);
+  let agree = 0;
+  for (let s = 0; s < 9; s++) for (let e = s; e <= data.length; e += 1 + (e % 13)) if (crc32(data, s, e) === bytewise(data, s, e)) agree++; else t.fail(`crc32 [${s}, ${e})`);
+  t.ok(agree > 100, `${agree} ranges agree`);
 });
 
 t.test('every prefix of every case decodes without a bug', async (t) => {

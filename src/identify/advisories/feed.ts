@@ -52,44 +52,61 @@ export interface FeedFile {
   readonly sha512?: string;
 }
 
-/** Lists the directory: names, sizes and modification times, the watcher's cheap change check. */
-export async function listingOf(dir: string): Promise<string> {
-  const names = (await readdir(dir)).sort();
+/** Lists the directories: names, sizes and modification times, the watcher's cheap change check. */
+export async function listingOf(...dirs: string[]): Promise<string> {
   const parts: string[] = [];
-  for (const n of names) {
-    try {
-      const s = await stat(join(dir, n));
-      if (s.isFile()) parts.push(`${n}:${s.size}:${s.mtimeMs}`);
-    } catch {
-      // Removed between readdir and stat: the next check sees the new listing.
+  for (const dir of dirs) {
+    const names = (await readdir(dir)).sort();
+    for (const n of names) {
+      try {
+        const s = await stat(join(dir, n));
+        if (s.isFile()) parts.push(`${dir}/${n}:${s.size}:${s.mtimeMs}`);
+      } catch {
+        // Removed between readdir and stat: the next check sees the new listing.
+      }
     }
   }
   return parts.join('\n');
 }
 
+/** One directory's feed (see readFeedDirs). */
 export async function readFeedDir(dir: string, validator: CsafValidator, limits: FeedLimits = DEFAULT_FEED_LIMITS): Promise<Feed> {
-  const names = (await readdir(dir)).sort();
-  const files: FeedFile[] = [];
-  const rejected: Rejected[] = [];
-  for (const name of names) {
-    if (!/\.(json|csv)$/i.test(name)) continue;
-    const path = join(dir, name);
-    try {
-      const s = await stat(path);
-      if (!s.isFile()) continue;
-      if (s.size > limits.maxFileBytes) {
-        rejected.push({ file: name, reason: `larger than ${limits.maxFileBytes} bytes` });
-        continue;
+  return readFeedDirs([dir], validator, limits);
+}
+
+/**
+ * The feed of several directories: the installed bundle, then the files that
+ * came over MQTT (inbox.ts). A name in a later directory replaces the same
+ * name in an earlier one, so a central update supersedes the bundle's copy.
+ */
+export async function readFeedDirs(dirs: readonly string[], validator: CsafValidator, limits: FeedLimits = DEFAULT_FEED_LIMITS): Promise<Feed> {
+  const byName = new Map<string, FeedFile>();
+  const rejected = new Map<string, Rejected>();
+  for (const dir of dirs) {
+    const names = (await readdir(dir)).sort();
+    for (const name of names) {
+      if (!/\.(json|csv)$/i.test(name)) continue;
+      const path = join(dir, name);
+      byName.delete(name);
+      rejected.delete(name);
+      try {
+        const s = await stat(path);
+        if (!s.isFile()) continue;
+        if (s.size > limits.maxFileBytes) {
+          rejected.set(name, { file: name, reason: `larger than ${limits.maxFileBytes} bytes` });
+          continue;
+        }
+        const bytes = await readFile(path);
+        const sidecar = names.includes(`${name}.sha512`) ? await readFile(`${path}.sha512`, 'utf8') : undefined;
+        byName.set(name, sidecar === undefined ? { name, bytes } : { name, bytes, sha512: sidecar });
+      } catch (err) {
+        rejected.set(name, { file: name, reason: `unreadable: ${err instanceof Error ? err.message : String(err)}` });
       }
-      const bytes = await readFile(path);
-      const sidecar = names.includes(`${name}.sha512`) ? await readFile(`${path}.sha512`, 'utf8') : undefined;
-      files.push(sidecar === undefined ? { name, bytes } : { name, bytes, sha512: sidecar });
-    } catch (err) {
-      rejected.push({ file: name, reason: `unreadable: ${err instanceof Error ? err.message : String(err)}` });
     }
   }
+  const files = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const feed = await buildFeed(files, validator, limits);
-  return { ...feed, rejected: [...rejected, ...feed.rejected] };
+  return { ...feed, rejected: [...rejected.values(), ...feed.rejected] };
 }
 
 /** Builds a feed from files (a directory's, or ones that came over MQTT). */

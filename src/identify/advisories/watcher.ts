@@ -1,16 +1,18 @@
 /**
- * Keeps the advisory feed current: reads the feed directory at start, then
- * re-reads it when its listing (names, sizes, times) changes, checked every
+ * Keeps the advisory feed current: reads the feed directories (the installed
+ * bundle and the MQTT inbox, inbox.ts) at start, then re-reads them when
+ * their listing (names, sizes, times) changes, checked every
  * `vulns.feed_check_s` and at once on `check()` (SIGHUP). A read that
  * yields the same digest changes nothing. Reading is I/O and may take
  * seconds (the validator loads once), so it runs beside the agent and
  * hands each new feed to `onFeed`.
  */
-import { listingOf, readFeedDir, type Feed, type FeedLimits } from './feed.js';
+import { listingOf, readFeedDirs, type Feed, type FeedLimits } from './feed.js';
 import { CsafValidator } from './validate.js';
 
 export interface FeedWatcherOptions {
-  readonly dir: string;
+  /** Read in order; a file in a later one replaces the same name in an earlier one. */
+  readonly dirs: readonly string[];
   readonly checkS: number;
   readonly limits: FeedLimits;
   readonly onFeed: (feed: Feed) => void;
@@ -50,10 +52,10 @@ export class FeedWatcher {
       try {
         do {
           this.again = false;
-          const listing = await listingOf(this.opts.dir);
+          const listing = await listingOf(...this.opts.dirs);
           if (!force && listing === this.listing) continue;
           this.counters.reads++;
-          const feed = await readFeedDir(this.opts.dir, this.validator, this.opts.limits);
+          const feed = await readFeedDirs(this.opts.dirs, this.validator, this.opts.limits);
           this.listing = listing;
           if (feed.digest === this.digest && this.current !== undefined) continue;
           this.digest = feed.digest;
