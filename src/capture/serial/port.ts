@@ -144,7 +144,7 @@ interface SerialPortLike {
   on(ev: 'close' | 'error', cb: (e?: Error) => void): void;
 }
 
-/** The `serialport` back end. Not exercised by the tests: the package is not installed in this tree (see the report). */
+/** The `serialport` back end (an optional dependency); test/dongle-agent.test.ts runs it on a pty. */
 async function openWithSerialport(o: SerialOptions): Promise<SerialLink> {
   const pkg = 'serialport';
   let mod: { SerialPort: new (opts: object) => SerialPortLike };
@@ -152,6 +152,12 @@ async function openWithSerialport(o: SerialOptions): Promise<SerialLink> {
     mod = (await import(pkg)) as typeof mod;
   } catch (err) {
     throw new SerialOpenError(`driver: serialport needs the serialport package (${(err as Error).message.split('\n')[0]}); use driver: tty`);
+  }
+  try {
+    // serialport's own open error carries no errno code; stat first so a missing port reads as one.
+    statSync(o.path);
+  } catch (err) {
+    throw new SerialOpenError(explain(o.path, err as NodeJS.ErrnoException));
   }
   const port = new mod.SerialPort({ path: o.path, baudRate: o.baud, rtscts: o.rtscts, autoOpen: false, dataBits: 8, parity: 'none', stopBits: 1 });
   await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(new SerialOpenError(explain(o.path, e as NodeJS.ErrnoException))) : resolve())));
