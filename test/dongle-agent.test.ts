@@ -16,6 +16,8 @@
  * capture), and nRF Sniffer for 802.15.4 on a Zigbee join (a real
  * LINKTYPE 230 capture, the link type the source emits). The BLE case runs
  * the `serialport` driver, the 802.15.4 case the built-in `tty` driver.
+ * Last, a `ble-hci` source on this kernel, which has no AF_BLUETOOTH: the
+ * agent keeps running and its status says why the source retries.
  */
 import t, { type Test } from 'tap';
 import { execFile, execFileSync } from 'node:child_process';
@@ -231,4 +233,15 @@ t.test('nRF Sniffer for 802.15.4 (driver tty): the agent builds the inventory of
     t.same(lines.filter((l) => !ALLOWED_COMMANDS.some((re) => re.test(l))), [], `${session}: all ${lines.length} lines on the allow-list`);
     t.ok(lines.includes('receive'), `${session}: receive was sent`);
   }
+});
+
+t.test('ble-hci on a kernel without Bluetooth: the agent runs on, the status says why and retries', async (t) => {
+  const h = await harness(t);
+  await h.start({ type: 'ble-hci', name: 'hci0', device: 0, backoff: { initial_ms: 200, max_ms: 800 } });
+  const re = /^hci0=retrying hci0: (Address family not supported by protocol: this kernel has no Bluetooth sockets|.*needs CAP_NET_RAW|.*no such adapter|.*is down)/;
+  await until('status retrying', () => h.statuses.some((s) => re.test(s)), 30_000);
+  await sleep(2000);
+  const delays = [...h.output().matchAll(/retrying in (\d+) ms/g)].map((m) => Number(m[1]));
+  t.ok(delays.includes(400) && Math.max(...delays) === 800, `backoff grows to its cap: ${delays.join(' ')}`);
+  t.same(await h.stop(), [], 'an empty inventory, and a clean exit');
 });

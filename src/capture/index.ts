@@ -10,6 +10,7 @@ import { PcapHelperSource } from './pcap-live/helper.js';
 import { nrf802154Source } from './nrf802154-serial/index.js';
 import { tiSnifferSource } from './ti-sniffer-serial/index.js';
 import { nrfBleSource } from './nrf-ble-serial/index.js';
+import { bleHciSource } from './ble-hci/index.js';
 import type { DongleOptions } from './serial/dongle.js';
 
 type DongleConfig = Extract<SourceConfig, { type: 'nrf802154-serial' | 'ti-sniffer-serial' | 'nrf-ble-serial' }>;
@@ -63,6 +64,11 @@ export function createSource(c: SourceConfig): CaptureSource {
         ...dongleOptions(c, 0), advChannels: c.adv_channels, follow: c.follow.map((f) => ({ address: f.address.toUpperCase(), random: f.random })),
         ...(c.baud === 'auto' ? {} : { bauds: [c.baud] }), answerTimeoutMs: c.answer_timeout_ms,
       });
+    case 'ble-hci':
+      return bleHciSource({
+        name: c.name, device: c.device, channel: c.channel, extended: c.extended, reset: c.reset, interval: c.interval, window: c.window ?? c.interval,
+        answerTimeoutMs: c.answer_timeout_ms, backoff: { initialMs: c.backoff.initial_ms, maxMs: c.backoff.max_ms },
+      });
   }
 }
 
@@ -86,6 +92,10 @@ export async function checkSources(sources: readonly SourceConfig[]): Promise<st
       // Two sources on one serial port would steal each other's bytes.
       const other = sources.findIndex((o, j) => j < i && 'path' in o && o.type !== 'pcap-file' && o.path === s.path);
       if (other >= 0) problems.push(`sources[${i}].path = ${JSON.stringify(s.path)}: sources[${other}] uses this serial port already; one source per dongle`);
+    }
+    if (s.type === 'ble-hci') {
+      const other = sources.findIndex((o, j) => j < i && o.type === 'ble-hci' && o.device === s.device);
+      if (other >= 0) problems.push(`sources[${i}].device = ${s.device}: sources[${other}] scans on hci${s.device} already; one source per adapter`);
     }
     if (s.type === 'pcap-live' && s.filter !== '') {
       // The filter is compiled by the tcpdump that will capture, when the config names one.

@@ -130,7 +130,26 @@ const nrfBleSource = z.strictObject({
   })).max(16).default([]),
 });
 
-export const sourceSchema = z.discriminatedUnion('type', [pcapFileSource, pcapLiveSource, nrf802154Source, tiSnifferSource, nrfBleSource]);
+/** A passive LE scan on the gateway's own controller over an HCI socket (src/capture/ble-hci). */
+const bleHciSource = z.strictObject({
+  type: z.literal('ble-hci'),
+  name: sourceName,
+  /** The adapter index N of hciN. */
+  device: z.number().int().min(0).max(63).default(0),
+  /** raw: shared with the kernel and bluetoothd (CAP_NET_RAW); user: exclusive, adapter down (CAP_NET_ADMIN). */
+  channel: z.enum(['raw', 'user']).default('raw'),
+  /** Extended advertising reports (Bluetooth 5): auto uses them when the controller lists the commands. */
+  extended: z.union([z.literal('auto'), z.boolean()], { error: 'expected auto, true or false' }).default('auto'),
+  /** Send HCI_Reset first (user channel only advisable: on raw it resets the adapter under the kernel). */
+  reset: z.boolean().default(false),
+  /** Scan interval and window in 0.625 ms units (Core Spec Vol 4 Part E §7.8.10: 0x0004..0x4000). */
+  interval: z.number().int().min(4).max(0x4000).default(0x10),
+  window: z.number().int().min(4).max(0x4000).optional(),
+  answer_timeout_ms: z.number().int().min(50).max(10_000).default(1000),
+  backoff: backoff.default({ initial_ms: 1000, max_ms: 60_000 }),
+}).refine((s) => s.window === undefined || s.window <= s.interval, { message: 'expected a window no longer than the interval', path: ['window'] });
+
+export const sourceSchema = z.discriminatedUnion('type', [pcapFileSource, pcapLiveSource, nrf802154Source, tiSnifferSource, nrfBleSource, bleHciSource]);
 
 export const configSchema = z.strictObject({
   sensor: z.strictObject({
