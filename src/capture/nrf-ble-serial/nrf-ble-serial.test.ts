@@ -92,7 +92,7 @@ for (const [protover, simBaud] of [[3, 1_000_000], [2, 460_800]] as const) {
     t.teardown(() => sim.detach());
     const run = runSource(nrfBleSource({ ...base, name: 'ble', path: cable.host }));
     t.teardown(() => run.stop());
-    await until('running', () => run.last().startsWith('running'));
+    await until('running', () => run.last().startsWith('running') && sim.scanning);
     t.match(run.last(), new RegExp(`at ${simBaud} baud, firmware ${protover === 3 ? '4\\.1\\.1' : '3\\.1\\.0'} \\(UART protocol v${protover}\\)`));
     t.match(execFileSync('stty', ['-F', cable.host, '-a'], { encoding: 'utf8' }), / crtscts/, 'RTS/CTS on, as the Nordic host opens it');
     const pcap = records(ADV);
@@ -137,7 +137,7 @@ t.test('follows an allow-listed device into its connection', async (t) => {
   const target = { address: addr!.toUpperCase(), random: rxRandom === '1' || rxRandom === 'True' };
   const run = runSource(nrfBleSource({ ...base, name: 'ble', path: cable.host, follow: [{ address: '11:22:33:44:55:66', random: false }, target] }));
   t.teardown(() => run.stop());
-  await until('running', () => run.last().startsWith('running'));
+  await until('running', () => run.last().startsWith('running') && sim.scanning);
   const pcap = records(CONN);
   let data = 0;
   for (const f of pcap) {
@@ -165,7 +165,7 @@ t.test('not following a device that is not allow-listed', async (t) => {
   t.teardown(() => sim.detach());
   const run = runSource(nrfBleSource({ ...base, name: 'ble', path: cable.host, advChannels: [38], follow: [{ address: '11:22:33:44:55:66', random: false }] }));
   t.teardown(() => run.stop());
-  await until('running', () => run.last().startsWith('running'));
+  await until('running', () => run.last().startsWith('running') && sim.scanning);
   t.same(sim.hopSeq, [38], 'pinned to channel 38');
   let sent = 0;
   for (const f of records(CONN)) if (sim.transmit(f.bytes)) sent++;
@@ -204,7 +204,7 @@ t.test('wrong baud rate, wrong firmware, silence, unplug', async (t) => {
   sim.attach();
   const run = runSource(nrfBleSource({ ...base, name: 'ble', path: cable.host }));
   t.teardown(() => run.stop());
-  await until('running', () => run.last().startsWith('running'));
+  await until('running', () => run.last().startsWith('running') && sim.scanning);
   sim.silent = true;
   await until('silence reported', () => run.states.some((s) => /retrying: nRF Sniffer for Bluetooth LE on .* stopped answering/.test(s)));
   sim.silent = false;

@@ -54,7 +54,7 @@ t.test('a real capture through the simulated dongle reads as tshark reads the fi
   sim.attach();
   const run: Running = runSource(nrf802154Source({ ...base, name: 'zb', path: cable.host, channel: 15 }));
   t.teardown(() => run.stop());
-  await until('running', () => run.last().startsWith('running'));
+  await until('running', () => run.last().startsWith('running') && sim.receiving);
   t.match(run.last(), /channel 15/);
   t.same(sim.commands.slice(0, 6), ['sleep', 'shell echo off', 'channel', 'channel 15', 'channel', 'receive'], 'the start sequence of the Nordic extcap');
   const { frames: pcap } = readFrames(CAPTURE);
