@@ -79,6 +79,8 @@ export class Nrf802154Driver implements DongleDriver<Nrf802154Unit> {
   readonly bauds = [BAUD];
   readonly rtscts = false;
   channel: number;
+  /** A channel change is under way: frames cannot be told to be from the old or the new channel. */
+  private switching = false;
   private hopIndex = 0;
   private readonly clock = new FirmwareClock();
 
@@ -95,17 +97,27 @@ export class Nrf802154Driver implements DongleDriver<Nrf802154Unit> {
   }
 
   /** `channel` answers with its number on a line of its own (sdk-nrf main.c). */
-  private async askChannel(io: DongleIo<Nrf802154Unit>, what: string): Promise<number> {
-    const answer = io.expect((u) => (u.kind === 'line' && CHANNEL_RE.test(u.text) ? Number(u.text) : undefined), this.o.answerTimeoutMs, what);
+  private async askChannel(io: DongleIo<Nrf802154Unit>, what: string, confirm?: number): Promise<number> {
+    const answer = io.expect((u) => {
+      if (u.kind !== 'line' || !CHANNEL_RE.test(u.text)) return undefined;
+      const n = Number(u.text);
+      // Synchronously, in stream order: the lines after the confirmation were heard on the new channel.
+      if (n === confirm) {
+        this.channel = n;
+        this.switching = false;
+      }
+      return n;
+    }, this.o.answerTimeoutMs, what);
     await this.cmd(io, 'channel');
     return answer;
   }
 
   private async setChannel(io: DongleIo<Nrf802154Unit>, ch: number): Promise<void> {
+    // Between `channel N` and its confirmation a frame may come from either channel: it carries none.
+    this.switching = true;
     await this.cmd(io, `channel ${ch}`);
-    const now = await this.askChannel(io, `confirmation of channel ${ch}`);
+    const now = await this.askChannel(io, `confirmation of channel ${ch}`, ch);
     if (now !== ch) throw new DongleRefused(`asked for channel ${ch}, the firmware reports channel ${now}`);
-    this.channel = ch;
   }
 
   async start(io: DongleIo<Nrf802154Unit>): Promise<string> {
@@ -149,7 +161,7 @@ export class Nrf802154Driver implements DongleDriver<Nrf802154Unit> {
     const bytes = Buffer.from(u.hex.slice(0, -TRAILER * 2), 'hex');
     return {
       ...this.clock.at(u.time), source: this.name, linkType: LINKTYPE_NOFCS, bytes, origLen: bytes.length,
-      meta: { rssi: u.power, lqi: u.lqi, channel: this.channel },
+      meta: this.switching ? { rssi: u.power, lqi: u.lqi } : { rssi: u.power, lqi: u.lqi, channel: this.channel },
     };
   }
 }

@@ -101,7 +101,8 @@ t.test('hops over the configured channels', async (t) => {
     sim.transmit({ mpdu, channel: 20, rssi: -50, lqi: 200 });
     return run.frames.some((f) => f.meta.channel === 20);
   });
-  t.ok(run.frames.every((f) => f.meta.channel === 20), 'frames carry the channel they were heard on');
+  // A frame heard while a change is under way carries no channel: it could be from either.
+  t.ok(run.frames.every((f) => f.meta.channel === 20 || f.meta.channel === undefined), 'frames carry the channel they were heard on, or none');
   t.ok(sim.commands.includes('channel 20') && sim.commands.includes('channel 25'));
   await run.stop();
   checkAllowList(t, sim.received);
