@@ -146,6 +146,15 @@ CLOSURE
     find "$cl/prebuilds" -mindepth 1 -maxdepth 1 ! -name "linux-$cpu" -exec rm -rf {} +
     rm -f "$cl/prebuilds/linux-$cpu/"*.musl.node
     rm -rf "$cl/deps"   # the LevelDB C++ sources, only for building from source
+    # The optional native bindings (serialport's, the HCI socket's for ble-hci
+    # and their usb and nested copies) ship node-gyp-build prebuilds for every
+    # platform: in every prebuilds/ directory keep this target's (glibc) only.
+    local pb
+    while IFS= read -r -d '' pb; do
+      find "$pb" -mindepth 1 -maxdepth 1 -type d -regextype posix-extended \
+        -regex '.*/(linux|darwin|win32|android|freebsd|openbsd)-[^/]+' ! -name "linux-$cpu" -exec rm -rf {} +
+      rm -f "$pb/linux-$cpu/"*.musl.node
+    done < <(find "$stage/node_modules" -type d -name prebuilds -print0)
     if [ "$extract" = 1 ]; then
       rm -f "$stage/node_modules/@cbor-extract/"*/*.musl.node
       ls "$stage/node_modules/@cbor-extract/cbor-extract-linux-$cpu/"*.node >/dev/null \
