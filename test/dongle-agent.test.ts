@@ -14,7 +14,9 @@
  * Cases: nRF Sniffer for Bluetooth LE, UART protocol v3, following an
  * allow-listed blood-pressure cuff into its connection (a real LINKTYPE 272
  * capture), and nRF Sniffer for 802.15.4 on a Zigbee join (a real
- * LINKTYPE 230 capture, the link type the source emits). The BLE case runs
+ * LINKTYPE 230 capture, the link type the source emits), and TI Packet
+ * Sniffer 2 at 921600 baud on the Control4 capture (LINKTYPE 195, its
+ * network key recovered from a Transport Key in the clear). The BLE case runs
  * the `serialport` driver, the 802.15.4 case the built-in `tty` driver.
  * Last, a `ble-hci` source on this kernel, which has no AF_BLUETOOTH: the
  * agent keeps running and its status says why the source retries.
@@ -39,9 +41,13 @@ import { startMosquitto } from './support/mosquitto.js';
 import { PtyCable, type DongleSim } from './support/dongle-pty.js';
 import { NrfBleSim, unslip } from './support/sim-nrf-ble.js';
 import { Nrf802154Sim } from './support/sim-nrf802154.js';
+import { TiSnifferSim } from './support/sim-ti-sniffer.js';
+import { ALLOWED_COMMANDS as TI_ALLOWED } from '../src/capture/ti-sniffer-serial/consts.js';
+import { TiParser } from '../src/capture/ti-sniffer-serial/index.js';
 
 const BLE = join(capturesDir(), 'ble_ll/iotsec-medical_withings-bpm_connection_2.pcap');
 const ZIGBEE = join(capturesDir(), 'zigbee_802154/scapy_zigbee-join-authenticate_lt230.pcap');
+const CONTROL4 = join(capturesDir(), 'zigbee_802154/killerbee_control4-sample.pcap');
 
 function records(file: string): RawFrame[] {
   const r = new PcapReader('t', { anomaly: () => undefined, state: () => undefined });
@@ -120,6 +126,14 @@ async function harness(t: Test): Promise<Harness> {
       return JSON.parse(inv) as DeviceRecord[];
     },
   };
+}
+
+/** The TI command frames the host wrote (info bytes); any byte outside a good frame fails the test. */
+function tiCommands(bytes: readonly number[]): number[] {
+  const p = new TiParser();
+  const units = p.push(Uint8Array.from(bytes));
+  if (p.skipped !== 0 || units.some((u) => !u.fcsOk)) return [-1];
+  return units.map((u) => u.info);
 }
 
 /** Waits until the inventory deltas stop growing (the agent has taken in what was sent). */
@@ -232,6 +246,38 @@ t.test('nRF Sniffer for 802.15.4 (driver tty): the agent builds the inventory of
     t.equal(lines.pop(), '', `${session}: every command ends in CR LF`);
     t.same(lines.filter((l) => !ALLOWED_COMMANDS.some((re) => re.test(l))), [], `${session}: all ${lines.length} lines on the allow-list`);
     t.ok(lines.includes('receive'), `${session}: receive was sent`);
+  }
+});
+
+t.test('TI Packet Sniffer 2 at 921600 (driver tty): the agent builds the inventory of the offline replay, across an unplug', async (t) => {
+  const h = await harness(t);
+  await h.cable.plug();
+  let sim = new TiSnifferSim(h.cable, 921_600);
+  sim.attach();
+  await h.start({ type: 'ti-sniffer-serial', name: 'ti0', path: h.cable.host, channel: 15, probe_after_ms: 5000, probe_timeout_ms: 2000, backoff: { initial_ms: 200, max_ms: 800 } });
+  await until('started', () => sim.state === 'started', 30_000).catch((e: Error) => { throw new Error(`${e.message}\n${h.output()}\n${h.statuses.join('\n')}`); });
+  const pcap = records(CONTROL4);
+  t.equal(pcap[0]?.linkType, 195);
+  const cut = Math.floor(pcap.length / 2);
+  // Channel 15 is 2425 MHz (IEEE 802.15.4-2020 §10.1.3.3: 2405 + 5 (k - 11)).
+  for (const f of pcap.slice(0, cut)) t.ok(sim.transmit(f.bytes, 2425, -50));
+  await settled(h, 1);
+  const before = sim.received.slice();
+  await unplugReplug(t, h, 'ti0', sim);
+  sim = new TiSnifferSim(h.cable, 921_600);
+  sim.attach();
+  t.teardown(() => sim.detach());
+  await until('started after replug', () => sim.state === 'started', 30_000);
+  for (const f of pcap.slice(cut)) t.ok(sim.transmit(f.bytes, 2425, -50));
+  const offline = await replay(CONTROL4);
+  await settled(h, offline.devices.reduce((n, d) => n + d.frames, 0));
+  const agentInv = await h.stop();
+  t.ok(offline.devices.length >= 2, `${offline.devices.length} devices offline`);
+  t.ok(agentInv.every((d) => d.attrs.some((a) => a.name === 'channel' && a.value === '15')), 'channel 15 from the dongle on every node');
+  t.same(canon(agentInv, 'channel'), canon(offline.devices, 'channel'), 'otherwise the same inventory as the offline replay');
+  for (const [session, bytes] of [['before the unplug', before], ['after the replug', sim.received]] as const) {
+    const ids = tiCommands(bytes);
+    t.ok(ids.length > 0 && ids.every((id) => TI_ALLOWED.has(id)), `${session}: ${ids.length} commands, ids ${[...new Set(ids)].map((i) => i.toString(16)).join(',')}, all allowed`);
   }
 });
 
