@@ -146,14 +146,16 @@ CLOSURE
     find "$cl/prebuilds" -mindepth 1 -maxdepth 1 ! -name "linux-$cpu" -exec rm -rf {} +
     rm -f "$cl/prebuilds/linux-$cpu/"*.musl.node
     rm -rf "$cl/deps"   # the LevelDB C++ sources, only for building from source
-    # Every other package with prebuilt bindings (the optional serialport and
-    # HCI socket ones ship one per OS and CPU): keep this target's only, and
-    # their musl builds go too (the image is glibc).
-    find "$stage/node_modules" -type d -name prebuilds -prune -print | while read -r pb; do
-      find "$pb" -mindepth 1 -maxdepth 1 ! -name "linux-$cpu" -exec rm -rf {} +
-      find "$pb" -name '*.musl.node' -delete
-    done
-    # Native sources and build scripts are not needed with a prebuild.
+    # The optional native bindings (serialport's, the HCI socket's for ble-hci
+    # and their usb and nested copies) ship node-gyp-build prebuilds for every
+    # platform: in every prebuilds/ directory keep this target's (glibc) only.
+    local pb
+    while IFS= read -r -d '' pb; do
+      find "$pb" -mindepth 1 -maxdepth 1 -type d -regextype posix-extended \
+        -regex '.*/(linux|darwin|win32|android|freebsd|openbsd)-[^/]+' ! -name "linux-$cpu" -exec rm -rf {} +
+      rm -f "$pb/linux-$cpu/"*.musl.node
+    done < <(find "$stage/node_modules" -type d -name prebuilds -print0)
+    # Native sources are not needed with a prebuild.
     find "$stage/node_modules" -type d \( -path '*/bluetooth-hci-socket/src' -o -path '*/bindings-cpp/src' \) -prune -exec rm -rf {} +
     if [ "$extract" = 1 ]; then
       rm -f "$stage/node_modules/@cbor-extract/"*/*.musl.node

@@ -7,6 +7,21 @@ import type { CaptureSource } from './types.js';
 import { PcapFileSource } from './pcap-file/index.js';
 import { PcapLiveSource, validateBpf } from './pcap-live/index.js';
 import { PcapHelperSource } from './pcap-live/helper.js';
+import { nrf802154Source } from './nrf802154-serial/index.js';
+import { tiSnifferSource } from './ti-sniffer-serial/index.js';
+import { nrfBleSource } from './nrf-ble-serial/index.js';
+import { bleHciSource } from './ble-hci/index.js';
+import type { DongleOptions } from './serial/dongle.js';
+
+type DongleConfig = Extract<SourceConfig, { type: 'nrf802154-serial' | 'ti-sniffer-serial' | 'nrf-ble-serial' }>;
+
+/** The keys every serial dongle shares, config to options. */
+function dongleOptions(c: DongleConfig, hopMs: number): DongleOptions {
+  return {
+    name: c.name, path: c.path, driver: c.driver, probeAfterMs: c.probe_after_ms, probeTimeoutMs: c.probe_timeout_ms,
+    answerTimeoutMs: c.answer_timeout_ms, hopMs, backoff: { initialMs: c.backoff.initial_ms, maxMs: c.backoff.max_ms },
+  };
+}
 
 export function createSource(c: SourceConfig): CaptureSource {
   switch (c.type) {
@@ -37,6 +52,23 @@ export function createSource(c: SourceConfig): CaptureSource {
         ...(c.tool_path === undefined ? {} : { toolPath: c.tool_path }),
         backoff: { initialMs: c.backoff.initial_ms, maxMs: c.backoff.max_ms },
       });
+    case 'nrf802154-serial':
+      return nrf802154Source({ ...dongleOptions(c, c.hop === undefined ? 0 : c.hop_ms), channel: c.channel, hop: c.hop ?? [], answerTimeoutMs: c.answer_timeout_ms });
+    case 'ti-sniffer-serial':
+      return tiSnifferSource({
+        ...dongleOptions(c, c.hop === undefined ? 0 : c.hop_ms), channel: c.channel, hop: c.hop ?? [], phy: c.phy,
+        ...(c.baud === 'auto' ? {} : { bauds: [c.baud] }), answerTimeoutMs: c.answer_timeout_ms,
+      });
+    case 'nrf-ble-serial':
+      return nrfBleSource({
+        ...dongleOptions(c, 0), advChannels: c.adv_channels, follow: c.follow.map((f) => ({ address: f.address.toUpperCase(), random: f.random })),
+        ...(c.baud === 'auto' ? {} : { bauds: [c.baud] }), answerTimeoutMs: c.answer_timeout_ms,
+      });
+    case 'ble-hci':
+      return bleHciSource({
+        name: c.name, device: c.device, channel: c.channel, extended: c.extended, reset: c.reset, interval: c.interval, window: c.window ?? c.interval,
+        answerTimeoutMs: c.answer_timeout_ms, backoff: { initialMs: c.backoff.initial_ms, maxMs: c.backoff.max_ms },
+      });
   }
 }
 
@@ -55,6 +87,15 @@ export async function checkSources(sources: readonly SourceConfig[]): Promise<st
       if (s.tool !== 'tcpdump') problems.push(`sources[${i}].tool = ${JSON.stringify(s.tool)}: with via: helper the capture unit runs tcpdump; ${s.tool} works with via: child only`);
       if (helperIfaces.has(s.iface)) problems.push(`sources[${i}].iface = ${JSON.stringify(s.iface)}: another source with via: helper uses this interface; one helper socket per interface`);
       helperIfaces.add(s.iface);
+    }
+    if (s.type === 'nrf802154-serial' || s.type === 'ti-sniffer-serial' || s.type === 'nrf-ble-serial') {
+      // Two sources on one serial port would steal each other's bytes.
+      const other = sources.findIndex((o, j) => j < i && 'path' in o && o.type !== 'pcap-file' && o.path === s.path);
+      if (other >= 0) problems.push(`sources[${i}].path = ${JSON.stringify(s.path)}: sources[${other}] uses this serial port already; one source per dongle`);
+    }
+    if (s.type === 'ble-hci') {
+      const other = sources.findIndex((o, j) => j < i && o.type === 'ble-hci' && o.device === s.device);
+      if (other >= 0) problems.push(`sources[${i}].device = ${s.device}: sources[${other}] scans on hci${s.device} already; one source per adapter`);
     }
     if (s.type === 'pcap-live' && s.filter !== '') {
       // The filter is compiled by the tcpdump that will capture, when the config names one.

@@ -5,18 +5,8 @@
  */
 import { z } from 'zod';
 import { parseCidr } from '../analyze/inventory/sites.js';
-
-/** Topic segments and ids: what MQTT topic levels and file names can carry safely. */
-const segment = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected 1-64 characters from A-Z a-z 0-9 . _ - starting with a letter or digit');
-
-const backoff = z
-  .strictObject({
-    initial_ms: z.number().int().min(10).max(600_000).default(1000),
-    max_ms: z.number().int().min(10).max(3_600_000).default(60_000),
-  })
-  .refine((b) => b.max_ms >= b.initial_ms, { message: 'max_ms must be >= initial_ms' });
+import { backoff, segment } from './primitives.js';
+import { bleHciSource, nrf802154Source, nrfBleSource, tiSnifferSource } from './radio-sources.js';
 
 const sourceName = segment;
 
@@ -73,7 +63,7 @@ const pcapLiveSource = z.strictObject({
   runtime_dir: z.string().regex(/^\/[^\0]*$/, 'expected an absolute path').max(4000).optional(),
 });
 
-export const sourceSchema = z.discriminatedUnion('type', [pcapFileSource, pcapLiveSource]);
+export const sourceSchema = z.discriminatedUnion('type', [pcapFileSource, pcapLiveSource, nrf802154Source, tiSnifferSource, nrfBleSource, bleHciSource]);
 
 export const configSchema = z.strictObject({
   sensor: z.strictObject({

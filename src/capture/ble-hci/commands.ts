@@ -1,12 +1,12 @@
 /**
  * The HCI commands of a passive LE scan (../shared/reference/dongle-protocols.md
  * §5.2; Core Spec 5.4 Vol 4 Part E §7.8.10, §7.8.11, §7.8.64, §7.8.65), as
- * H4 packets (`01 | opcode LE16 | plen | params`). This is everything the
- * ble-hci source will ever send to the controller: scan type 0x00 (passive,
- * so the controller never sends a SCAN_REQ), duplicate filtering off (every
+ * H4 packets (`01 | opcode LE16 | plen | params`). This is the scan the
+ * ble-hci source (index.ts) starts and stops: scan type 0x00 (passive, so
+ * the controller never sends a SCAN_REQ), duplicate filtering off (every
  * advertisement is reported, RSSI included), and the matching stop. The
- * source itself (a lazily loaded HCI socket binding) is not written yet;
- * `passiveScanCommands` is the sequence it must send, checked by a test.
+ * only other commands it sends, HCI_Reset and Read_Local_Supported_Commands,
+ * are in events.ts; ALLOWED_OPCODES there lists all of them.
  */
 
 export const OP_LE_SET_SCAN_PARAMETERS = 0x200b;
