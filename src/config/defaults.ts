@@ -67,6 +67,15 @@ export const REPLAY_DEFAULTS_JSON = `
   "wired_app": {
     "max_telnet_sessions": 1024
   },
+  "medical": {
+    "max_streams": 4096,
+    "max_bytes_per_stream": 262144,
+    "max_bytes_total": 33554432,
+    "reject_burst": 5,
+    "reject_window_s": 60,
+    "max_known": 4096,
+    "learning_s": 0
+  },
   "flows": {
     "max_flows": 16384,
     "idle_timeout_s": 300,
