@@ -113,6 +113,21 @@ const TARGETS: readonly Target[] = [
   { name: 'src/decode/ieee802154', mutate: ['src/decode/ieee802154/*.ts', 'src/decode/ieee802154-tap/*.ts', 'src/decode/ieee802154-phy/*.ts'], tests: ['dist/src/decode/ieee802154/*.test.js'] },
   { name: 'src/decode/zigbee', mutate: ['src/decode/zigbee-*/*.ts'], tests: ['dist/src/decode/zigbee-*/*.test.js'] },
   { name: 'src/analyze/zigbee', mutate: ['src/analyze/zigbee/*.ts'], tests: ['dist/src/analyze/zigbee/*.test.js'] },
+  // Serial sniffer dongles (issues 9 and 10): the shared layer and one row per firmware.
+  { name: 'src/capture/serial', mutate: ['src/capture/serial/*.ts', '!src/capture/serial/*.test.ts'], tests: ['dist/src/capture/serial/*.test.js'] },
+  {
+    name: 'src/capture/dongles (nrf802154, ti-sniffer, nrf-ble)',
+    mutate: ['src/capture/{nrf802154-serial,ti-sniffer-serial,nrf-ble-serial}/*.ts', '!src/capture/**/*.test.ts'],
+    tests: ['dist/src/capture/{nrf802154-serial,ti-sniffer-serial,nrf-ble-serial}/*.test.js'],
+  },
+  // Medical protocols (issue 11): reassembly, the parsers, the analyzer.
+  { name: 'src/analyze/streams', mutate: ['src/analyze/streams/*.ts', '!src/analyze/streams/*.test.ts'], tests: ['dist/src/analyze/streams/*.test.js'] },
+  {
+    name: 'src/decode/medical (dicom, hl7, poct1)',
+    mutate: ['src/decode/{dicom,hl7,poct1}/*.ts', '!src/decode/**/*.test.ts'],
+    tests: ['dist/src/decode/dicom/*.test.js', 'dist/src/decode/hl7/*.test.js'],
+  },
+  { name: 'src/analyze/medical', mutate: ['src/analyze/medical/*.ts', '!src/analyze/medical/*.test.ts'], tests: ['dist/src/analyze/medical/*.test.js'] },
 ];
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
