@@ -118,7 +118,7 @@ const TARGETS: readonly Target[] = [
   {
     name: 'src/capture/dongles (nrf802154, ti-sniffer, nrf-ble)',
     mutate: ['src/capture/{nrf802154-serial,ti-sniffer-serial,nrf-ble-serial}/*.ts', '!src/capture/**/*.test.ts'],
-    tests: ['dist/src/capture/{nrf802154-serial,ti-sniffer-serial,nrf-ble-serial}/*.test.js'],
+    tests: ['dist/src/capture/nrf802154-serial/*.test.js', 'dist/src/capture/ti-sniffer-serial/*.test.js', 'dist/src/capture/nrf-ble-serial/*.test.js'],
   },
   // Medical protocols (issue 11): reassembly, the parsers, the analyzer.
   { name: 'src/analyze/streams', mutate: ['src/analyze/streams/*.ts', '!src/analyze/streams/*.test.ts'], tests: ['dist/src/analyze/streams/*.test.js'] },
