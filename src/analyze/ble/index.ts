@@ -118,17 +118,19 @@ export class BleAnalyzer implements Analyzer {
   }
 
   private checkName(a: Advert, key: string, now: number, out: Sink): void {
-    const shape = shapeOf(a);
     const known = this.names.get(a.ad.name);
     if (known === undefined) {
       // Only stable addresses establish a name's owner; private ones rotate by design.
       if (a.addressType === 0 || a.addressType === 1) {
         this.bound(this.names);
-        this.names.set(a.ad.name, { address: a.address, shape });
+        this.names.set(a.ad.name, { address: a.address, shape: shapeOf(a) });
       }
       return;
     }
-    if (known.address !== a.address && known.shape.split('|').slice(1).join('|') !== shape.split('|').slice(1).join('|')) {
+    // The owner repeating itself (the common case) needs no shape.
+    if (known.address === a.address) return;
+    const shape = shapeOf(a);
+    if (known.shape.slice(known.shape.indexOf('|')) !== shape.slice(shape.indexOf('|'))) {
       out.alert({ code: 'ble.spoofed_identity', device: key, time: now, facts: { name: a.ad.name, original: known.address, address: a.address, pdu: a.pdu } });
     }
   }
