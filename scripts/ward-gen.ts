@@ -137,7 +137,7 @@ async function main(): Promise<void> {
     process.stderr.write(USAGE);
     return;
   }
-  // The radio captures, each its own file (a pcap holds one link type), over the same seed and start.
+  // The other media, each its own file (a pcap holds one link type), over the same seed and start.
   const seed = int('seed', values.seed);
   const startSec = int('start', values.start);
   // Wi-Fi (issue 8): the ward's 802.11 radiotap capture (scripts/ward/wifi.ts).
