@@ -70,6 +70,9 @@ export async function bleCapture(source: CaptureSource, out: Writable, opts: Ble
     out.on('drain', done);
     ac.signal.addEventListener('abort', done, { once: true });
   });
+  // The helper lives until SIGTERM even while nothing holds the event loop
+  // (a quiet controller; the fake one of the tests holds no handle at all).
+  const alive = setInterval(() => undefined, 1 << 30);
   try {
     const batches = source.open(ac.signal, {
       anomaly: (a) => {
@@ -93,6 +96,7 @@ export async function bleCapture(source: CaptureSource, out: Writable, opts: Ble
       if (!ok && !ac.signal.aborted) await drained();
     }
   } finally {
+    clearInterval(alive);
     opts.signal.removeEventListener('abort', stop);
     out.off('error', onError);
     out.off('close', onClose);
