@@ -41,6 +41,9 @@ name=iomt-sensor
 user=iomt-sensor
 link="$prefix/$name"                # -> iomt-sensor-<version>
 capture_unit=$name-capture@.service
+ble_unit=$name-ble@.service
+# Templates whose instances follow the config (src/capture/helper-units.ts).
+helper_templates=("$capture_unit" "$ble_unit")
 etc=/etc/$name
 state=/var/lib/$name
 logs=/var/log/$name
@@ -88,14 +91,6 @@ enable_unit() {
   done
 }
 
-# The unit name of the capture helper for an interface: systemd-escape when
-# there is one, else the plain name (interface names are almost always safe).
-unit_instance() {
-  local esc=$1
-  if command -v systemd-escape >/dev/null; then esc=$(systemd-escape -- "$1"); fi
-  printf '%s@%s.service' "${capture_unit%@.service}" "$esc"
-}
-
 disable_unit() {
   local u=$1
   step "disabling and removing $unitdir/$u"
@@ -108,11 +103,13 @@ if [ "$uninstall" = 1 ]; then
   stop_service
   current=$(readlink -f "$link" 2>/dev/null || true)
   units=$( { [ -n "$current" ] && units_of "$current"; echo "$name.service"; } | sort -u)
-  for f in "$unitdir"/*.wants/"${capture_unit%@.service}"@*.service; do
-    [ -e "$f" ] || [ -L "$f" ] || continue
-    step "disabling $(basename "$f")"
-    if command -v systemctl >/dev/null; then systemctl disable "$(basename "$f")" >/dev/null 2>&1 || true; fi
-    rm -f "$f"
+  for tmpl in "${helper_templates[@]}"; do
+    for f in "$unitdir"/*.wants/"${tmpl%@.service}"@*.service; do
+      [ -e "$f" ] || [ -L "$f" ] || continue
+      step "disabling $(basename "$f")"
+      if command -v systemctl >/dev/null; then systemctl disable "$(basename "$f")" >/dev/null 2>&1 || true; fi
+      rm -f "$f"
+    done
   done
   for u in $units; do
     if [ -e "$unitdir/$u" ] || compgen -G "$unitdir/*.wants/$u" >/dev/null; then disable_unit "$u"; fi
@@ -310,25 +307,32 @@ for u in $new_units; do
   grep -q '^WantedBy=' "$unitdir/$u" && enable_unit "$u"
 done
 
-# One capture helper instance per live interface captured through it; instances
-# for interfaces no longer configured are disabled (they would retry for ever).
-if [ -f "$unitdir/$capture_unit" ]; then
-  ifaces=$("$node_bin" --input-type=module -e "
+# One helper instance per source captured through a helper unit:
+# iomt-sensor-capture@<iface> (pcap-live) and iomt-sensor-ble@hciN (ble-hci),
+# both with via: helper (src/capture/helper-units.ts, names escaped as
+# systemd-escape does). Instances no longer configured are disabled (they
+# would retry for ever).
+if [ -f "$unitdir/$capture_unit" ] || [ -f "$unitdir/$ble_unit" ]; then
+  instances=$("$node_bin" --input-type=module -e "
     import { readFileSync } from 'node:fs';
     import { parseConfigText } from '$link/dist/src/config/index.js';
+    import { helperUnits } from '$link/dist/src/capture/helper-units.js';
     const f = process.argv[1];
-    for (const s of parseConfigText(readFileSync(f, 'utf8'), f).sources)
-      if (s.type === 'pcap-live' && s.via === 'helper') console.log(s.iface);
-  " "$etc/config.yaml") || { step "warning: $etc/config.yaml does not load; enable the capture helpers by hand after fixing it"; ifaces=""; }
+    for (const u of helperUnits(parseConfigText(readFileSync(f, 'utf8'), f).sources)) console.log(u);
+  " "$etc/config.yaml") || { step "warning: $etc/config.yaml does not load; enable the capture helpers by hand after fixing it"; instances=""; }
   wanted=()
-  for i in $ifaces; do wanted+=("$(unit_instance "$i")"); done
-  for f in "$unitdir"/*.wants/"${capture_unit%@.service}"@*.service; do
-    [ -e "$f" ] || [ -L "$f" ] || continue
-    inst=$(basename "$f")
-    printf '%s\n' "${wanted[@]}" | grep -qxF "$inst" && continue
-    step "disabling $inst (no longer a helper-captured interface in the config)"
-    if command -v systemctl >/dev/null; then systemctl disable "$inst" >/dev/null 2>&1 || true; fi
-    rm -f "$f"
+  for u in $instances; do
+    if [ -f "$unitdir/${u%%@*}@.service" ]; then wanted+=("$u"); else step "warning: $u: no unit ${u%%@*}@.service installed"; fi
+  done
+  for tmpl in "${helper_templates[@]}"; do
+    for f in "$unitdir"/*.wants/"${tmpl%@.service}"@*.service; do
+      [ -e "$f" ] || [ -L "$f" ] || continue
+      inst=$(basename "$f")
+      printf '%s\n' "${wanted[@]}" | grep -qxF "$inst" && continue
+      step "disabling $inst (no longer a helper-captured source in the config)"
+      if command -v systemctl >/dev/null; then systemctl disable "$inst" >/dev/null 2>&1 || true; fi
+      rm -f "$f"
+    done
   done
   for inst in "${wanted[@]}"; do enable_unit "$inst"; done
 fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `iomt-sensor` command: run, replay, inventory, vulns, watch, decode.
+ * The `iomt-sensor` command: run, replay, inventory, vulns, watch, decode, ble-capture.
  * Exit codes: 0 done, 1 runtime failure, 2 bad usage or configuration,
  * 3 a replay in which nothing could be read.
  */
@@ -45,6 +45,12 @@ const COMMANDS = {
       Subscribe to telemetry and print each message as a line (or JSON).`,
   decode: `iomt-sensor decode [--json] [FILE|-]
       Decode one CBOR telemetry payload.`,
+  'ble-capture': `iomt-sensor ble-capture --device N [--channel raw|user] [--extended auto|true|false]
+                           [--interval N] [--window N] [--reset]
+      The BLE capture helper (systemd/iomt-sensor-ble@.service): a passive LE scan on
+      hciN, written to stdout as pcap (LINKTYPE 201) for a ble-hci source with
+      via: helper. Exits 1 with the reason when the scan cannot start or stops;
+      on SIGTERM it disables the scan and exits 0.`,
 } as const satisfies Record<string, string>;
 
 type Command = keyof typeof COMMANDS;
@@ -121,6 +127,8 @@ async function dispatch(cmd: string | undefined, rest: string[]): Promise<number
       return cmdWatch(rest);
     case 'decode':
       return cmdDecode(rest);
+    case 'ble-capture':
+      return cmdBleCapture(rest);
     case '--version':
     case 'version':
       process.stdout.write(`${VERSION}\n`);
@@ -333,6 +341,38 @@ async function cmdDecode(argv: string[]): Promise<number> {
   const m = decodeTelemetry(bytes);
   process.stdout.write((values.json === true ? JSON.stringify(toJson(m), null, 2) : describe(file, m)) + '\n');
   return m.ok ? 0 : 1;
+}
+
+/** A whole number in [min, max], or a usage error naming the option. */
+function intOption(name: string, v: string | undefined, dflt: number, min: number, max: number): number {
+  if (v === undefined) return dflt;
+  const n = /^(0x[0-9a-f]+|\d+)$/i.test(v) ? Number(v) : NaN;
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} = ${v}: expected a whole number from ${min} to ${max}`);
+  return n;
+}
+
+async function cmdBleCapture(argv: string[]): Promise<number> {
+  const { values } = parsed(() => parseArgs({ args: argv, options: { device: { type: 'string' }, channel: { type: 'string' }, extended: { type: 'string' }, interval: { type: 'string' }, window: { type: 'string' }, reset: { type: 'boolean' } }, allowPositionals: false, strict: true }));
+  if (values.device === undefined) throw new UsageError('ble-capture needs --device N (hciN)');
+  // The same bounds as the ble-hci source's config (src/config/radio-sources.ts).
+  const device = intOption('device', values.device.replace(/^hci/, ''), 0, 0, 63);
+  const channel = values.channel ?? 'raw';
+  if (channel !== 'raw' && channel !== 'user') throw new UsageError(`--channel = ${channel}: expected raw or user`);
+  const ext = values.extended ?? 'auto';
+  if (ext !== 'auto' && ext !== 'true' && ext !== 'false') throw new UsageError(`--extended = ${ext}: expected auto, true or false`);
+  const interval = intOption('interval', values.interval, 0x10, 4, 0x4000);
+  const window = intOption('window', values.window, interval, 4, interval);
+  const [{ bleHciSource }, { bleCapture }] = await Promise.all([import('./capture/ble-hci/index.js'), import('./capture/ble-hci/capture.js')]);
+  const source = bleHciSource({
+    name: `hci${device}`, device, channel, extended: ext === 'auto' ? 'auto' : ext === 'true', reset: values.reset === true, interval, window,
+    answerTimeoutMs: 1000, backoff: { initialMs: 1000, maxMs: 1000 },
+  });
+  const ac = new AbortController();
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => ac.abort());
+  const r = await bleCapture(source, process.stdout, { signal: ac.signal, log: (line) => process.stderr.write(`iomt-sensor ble-capture: ${line}\n`) });
+  const anomalies = Object.entries(r.anomalies).map(([k, v]) => `${k} ${v}`).join(', ');
+  process.stderr.write(`iomt-sensor ble-capture: ${r.code === 0 ? 'stopped' : `failed: ${r.reason}`}; ${r.frames} frames${anomalies === '' ? '' : `; anomalies: ${anomalies}`}\n`);
+  return r.code;
 }
 
 main(process.argv.slice(2)).then(

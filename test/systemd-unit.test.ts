@@ -15,61 +15,33 @@
  * helper source, as StandardOutput=file: does.
  */
 import t from 'tap';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chownSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { pcapFile, type WriterFrame } from '../src/capture/pcap/writer.js';
 import { ethernet, ipv4, udp } from './builders/frames.js';
 import { helperPaths, PcapHelperSource } from '../src/capture/pcap-live/helper.js';
 import { EventLog } from '../src/capture/pcap/testing.js';
+import { allowedSyscalls, envOf, settings, sh, tracedCalls, tracedFamilies, unitArgv } from './support/units.js';
 
-const run = promisify(execFile);
 const ROOT = new URL('../../', import.meta.url).pathname;
 const UNIT = join(ROOT, 'systemd', 'iomt-sensor.service');
 const CAPTURE_UNIT = join(ROOT, 'systemd', 'iomt-sensor-capture@.service');
 const WIFI_UNIT = join(ROOT, 'systemd', 'iomt-sensor-wifi@.service');
+// Its settings and command: test/systemd-ble-unit.test.ts.
+const BLE_UNIT = join(ROOT, 'systemd', 'iomt-sensor-ble@.service');
 const CLI = join(ROOT, 'dist', 'src', 'cli.js');
 /** systemd-analyze's "OK" band ends below 5.0 (analyze-security.c, badness table). */
 const OK_BOUND = 4.9;
-
-interface Result {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function sh(cmd: string, args: readonly string[]): Promise<Result> {
-  try {
-    const r = await run(cmd, [...args], { maxBuffer: 64 * 1024 * 1024 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
-
-/** A unit's assignments; repeated keys keep every value. */
-function settings(path: string): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const raw of readFileSync(path, 'utf8').split('\n')) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith('[')) continue;
-    const eq = line.indexOf('=');
-    const key = line.slice(0, eq);
-    out.set(key, [...(out.get(key) ?? []), line.slice(eq + 1)]);
-  }
-  return out;
-}
 
 const unit = settings(UNIT);
 const one = (k: string) => unit.get(k)?.at(-1);
 const capture = settings(CAPTURE_UNIT);
 const cap = (k: string) => capture.get(k)?.at(-1);
 
-for (const path of [UNIT, CAPTURE_UNIT, WIFI_UNIT]) {
+for (const path of [UNIT, CAPTURE_UNIT, WIFI_UNIT, BLE_UNIT]) {
   t.test(`systemd-analyze verify reports nothing: ${path.split('/').pop()}`, async (t) => {
     const r = await sh('systemd-analyze', ['verify', path]);
     // The one message tolerated: a build machine without node at /usr/bin/node,
@@ -82,7 +54,7 @@ for (const path of [UNIT, CAPTURE_UNIT, WIFI_UNIT]) {
   t.test(`the offline security review rates it OK or better: ${path.split('/').pop()}`, async (t) => {
     // A template is reviewed as an instance (systemd-analyze picks "i"); its settings do not depend on the instance.
     const r = await sh('systemd-analyze', ['security', '--offline=true', `--threshold=${OK_BOUND * 10}`, path]);
-    const m = /Overall exposure level for (iomt-sensor(?:-(?:capture|wifi)@\w+)?\.service): (\d+\.\d+) (\w+)/.exec(r.stdout + r.stderr);
+    const m = /Overall exposure level for (iomt-sensor(?:-(?:capture|wifi|ble)@\w+)?\.service): (\d+\.\d+) (\w+)/.exec(r.stdout + r.stderr);
     t.ok(m, `the overall line is there:\n${(r.stdout + r.stderr).split('\n').slice(-3).join('\n')}`);
     const exposure = Number(m?.[2]);
     t.ok(exposure <= OK_BOUND, `exposure ${exposure} <= ${OK_BOUND}`);
@@ -145,110 +117,8 @@ t.test('the capture helper unit', async (t) => {
   t.equal(one('RuntimeDirectory')?.split(' ').includes('iomt-sensor/capture'), true);
 });
 
-/** The system calls a unit's SystemCallFilter= lines allow, expanded from systemd's own group table. */
-async function allowedSyscalls(u: Map<string, string[]> = unit): Promise<Set<string>> {
-  const r = await sh('systemd-analyze', ['syscall-filter']);
-  const groups = new Map<string, string[]>();
-  let current: string[] | undefined;
-  for (const raw of r.stdout.split('\n')) {
-    const line = raw.trim();
-    if (raw.startsWith('@')) groups.set(line, (current = []));
-    else if (current !== undefined && line !== '' && !line.startsWith('#')) current.push(line);
-  }
-  const expand = (name: string): string[] => (name.startsWith('@') ? (groups.get(name) ?? []).flatMap(expand) : [name]);
-  const allowed = new Set<string>();
-  for (const value of u.get('SystemCallFilter') ?? []) {
-    const deny = value.startsWith('~');
-    for (const item of (deny ? value.slice(1) : value).split(/\s+/)) {
-      for (const call of expand(item)) {
-        if (deny) allowed.delete(call);
-        else allowed.add(call);
-      }
-    }
-  }
-  return allowed;
-}
-
-/** Names of the system calls in an `strace -f -o` log, from the execve of `from` on. */
-function tracedCalls(log: string, from: string): Set<string> {
-  const calls = new Set<string>();
-  let on = false;
-  for (const line of log.split('\n')) {
-    if (!on && line.includes(`execve("${from}"`)) on = true;
-    if (!on) continue;
-    const m = /^\d+\s+([a-z0-9_]+)\(/.exec(line);
-    if (m !== null) calls.add(m[1]!);
-  }
-  return calls;
-}
-
 const haveStrace = existsSync('/usr/bin/strace');
 const root = process.getuid?.() === 0;
-
-/** Splits a unit's command line into words as systemd does (whitespace; '…' and "…" group). */
-function unitWords(line: string): string[] {
-  const words: string[] = [];
-  let word: string | undefined;
-  let quote: string | undefined;
-  for (const c of line) {
-    if (quote !== undefined) {
-      if (c === quote) quote = undefined;
-      else word += c;
-    } else if (c === "'" || c === '"') {
-      quote = c;
-      word ??= '';
-    } else if (/\s/.test(c)) {
-      if (word !== undefined) words.push(word);
-      word = undefined;
-    } else {
-      word = (word ?? '') + c;
-    }
-  }
-  if (word !== undefined) words.push(word);
-  return words;
-}
-
-/**
- * The capture unit's ExecStart= for one interface, as systemd runs it (systemd.service(5),
- * "Command lines"): specifiers, then words, then "$VAR" alone as zero or more words,
- * "${VAR}" inside a word, "$$" as "$". Paths under /run/iomt-sensor/capture/ move to `capDir`.
- */
-function captureArgv(iface: string, env: Record<string, string>, capDir: string): string[] {
-  const line = (cap('ExecStart') ?? '').replace(/%[Ii%]/g, (m) => (m === '%%' ? '%' : iface));
-  const out: string[] = [];
-  for (const w of unitWords(line)) {
-    const whole = /^\$([A-Za-z_]\w*)$/.exec(w);
-    if (whole !== null) {
-      out.push(...(env[whole[1]!] ?? '').split(/\s+/).filter((x) => x !== ''));
-      continue;
-    }
-    out.push(w.replace(/\$\$|\$\{([A-Za-z_]\w*)\}/g, (m, name: string | undefined) => (m === '$$' ? '$' : env[name!] ?? ''))
-      .replaceAll('/run/iomt-sensor/capture/', `${capDir}/`));
-  }
-  return out;
-}
-
-/** KEY=value lines (Environment= words, or an EnvironmentFile=). */
-function envOf(text: string, sep: RegExp): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const kv of text.split(sep)) {
-    const eq = kv.indexOf('=');
-    if (eq > 0) out[kv.slice(0, eq).trim()] = kv.slice(eq + 1).trim();
-  }
-  return out;
-}
-
-/** The socket families in an `strace -f -o` log, from the execve of `from` on. */
-function tracedFamilies(log: string, from: string): Set<string> {
-  const fams = new Set<string>();
-  let on = false;
-  for (const line of log.split('\n')) {
-    if (!on && line.includes(`execve("${from}"`)) on = true;
-    const m = on ? /^\d+\s+socket\((AF_\w+)/.exec(line) : null;
-    if (m !== null) fams.add(m[1]!);
-  }
-  return fams;
-}
 
 /** As the capture unit starts its command: a non-root user, the two capabilities ambient, that bounding set, no_new_privs. */
 const UNIT_CREDS = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=+net_raw,+net_admin',
@@ -276,7 +146,7 @@ t.test("the capture unit's command captures into the agent's socket, within its 
 
     const env = { ...envOf(cap('Environment') ?? '', /\s+/), ...envOf(readFileSync(paths.env, 'utf8'), /\n/) };
     t.same(env, { SNAPLEN: '65535', MONITOR: '' }, 'Environment= defaults overridden by the env file');
-    const argv = captureArgv('lo', env, paths.dir);
+    const argv = unitArgv(cap('ExecStart') ?? '', 'lo', env, paths.dir);
     t.same(argv.slice(argv.indexOf('/usr/bin/tcpdump')), ['/usr/bin/tcpdump', '-n', '-U', '-i', 'lo', '-s', '65535', '-F', paths.filter, '-w', '-'], 'expanded like systemd');
 
     // StandardOutput=file:<socket>: systemd connects a stream socket and makes it stdout.
@@ -333,7 +203,7 @@ t.test('the capture unit never writes the capture into a regular file', { skip: 
   const out = join(rt, 'lo.sock');
   writeFileSync(out, '');
   for (const p of [rt, out, join(rt, 'lo.filter')]) chownSync(p, 65534, 65534);
-  const argv = captureArgv('lo', { SNAPLEN: '262144', MONITOR: '' }, rt);
+  const argv = unitArgv(cap('ExecStart') ?? '', 'lo', { SNAPLEN: '262144', MONITOR: '' }, rt);
   const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
     const fd = openSync(out, 'w');
     const child = spawn(UNIT_CREDS[0]!, [...UNIT_CREDS.slice(1), ...argv], { stdio: ['ignore', fd, 'pipe'] });
@@ -365,7 +235,7 @@ t.test('the agent code stays within the syscall filter', { skip: !haveStrace ? '
   const log = join(dir, 'node.strace');
   const r = await sh('strace', ['-f', '-qq', '-o', log, process.execPath, CLI, 'replay', capture]);
   t.equal(r.code, 0, 'replay ran');
-  const allowed = await allowedSyscalls();
+  const allowed = await allowedSyscalls(unit);
   // V8 probes memory protection keys with pkey_alloc and carries on without them when refused (EPERM).
   const tolerated = new Set(['pkey_alloc']);
   const outside = [...tracedCalls(readFileSync(log, 'utf8'), process.execPath)].filter((c) => !allowed.has(c) && !tolerated.has(c));

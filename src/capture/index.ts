@@ -10,7 +10,7 @@ import { PcapHelperSource } from './pcap-live/helper.js';
 import { nrf802154Source } from './nrf802154-serial/index.js';
 import { tiSnifferSource } from './ti-sniffer-serial/index.js';
 import { nrfBleSource } from './nrf-ble-serial/index.js';
-import { bleHciSource } from './ble-hci/index.js';
+import { bleHciSource, bleHelperEnv, bleUnit } from './ble-hci/index.js';
 import type { DongleOptions } from './serial/dongle.js';
 
 type DongleConfig = Extract<SourceConfig, { type: 'nrf802154-serial' | 'ti-sniffer-serial' | 'nrf-ble-serial' }>;
@@ -64,11 +64,18 @@ export function createSource(c: SourceConfig): CaptureSource {
         ...dongleOptions(c, 0), advChannels: c.adv_channels, follow: c.follow.map((f) => ({ address: f.address.toUpperCase(), random: f.random })),
         ...(c.baud === 'auto' ? {} : { bauds: [c.baud] }), answerTimeoutMs: c.answer_timeout_ms,
       });
-    case 'ble-hci':
-      return bleHciSource({
-        name: c.name, device: c.device, channel: c.channel, extended: c.extended, reset: c.reset, interval: c.interval, window: c.window ?? c.interval,
-        answerTimeoutMs: c.answer_timeout_ms, backoff: { initialMs: c.backoff.initial_ms, maxMs: c.backoff.max_ms },
-      });
+    case 'ble-hci': {
+      const scan = { channel: c.channel, extended: c.extended, reset: c.reset, interval: c.interval, window: c.window ?? c.interval };
+      const backoff = { initialMs: c.backoff.initial_ms, maxMs: c.backoff.max_ms };
+      if (c.via === 'helper') {
+        // The scan runs in iomt-sensor-ble@hciN.service (`iomt-sensor ble-capture`); the agent only listens.
+        return new PcapHelperSource({
+          name: c.name, iface: `hci${c.device}`, unit: bleUnit(c.device), env: bleHelperEnv(scan),
+          ...(c.runtime_dir === undefined ? {} : { runtimeDir: c.runtime_dir }), backoff,
+        });
+      }
+      return bleHciSource({ name: c.name, device: c.device, ...scan, answerTimeoutMs: c.answer_timeout_ms, backoff });
+    }
   }
 }
 
@@ -87,6 +94,11 @@ export async function checkSources(sources: readonly SourceConfig[]): Promise<st
       if (s.tool !== 'tcpdump') problems.push(`sources[${i}].tool = ${JSON.stringify(s.tool)}: with via: helper the capture unit runs tcpdump; ${s.tool} works with via: child only`);
       if (helperIfaces.has(s.iface)) problems.push(`sources[${i}].iface = ${JSON.stringify(s.iface)}: another source with via: helper uses this interface; one helper socket per interface`);
       helperIfaces.add(s.iface);
+    }
+    if (s.type === 'ble-hci' && s.via === 'helper') {
+      // Both helper kinds hand over in <runtime>/capture/<name>.sock.
+      if (helperIfaces.has(`hci${s.device}`)) problems.push(`sources[${i}].device = ${s.device}: a pcap-live source with via: helper captures on hci${s.device}; one helper socket per name`);
+      helperIfaces.add(`hci${s.device}`);
     }
     if (s.type === 'nrf802154-serial' || s.type === 'ti-sniffer-serial' || s.type === 'nrf-ble-serial') {
       // Two sources on one serial port would steal each other's bytes.

@@ -80,4 +80,12 @@ export const bleHciSource = z.strictObject({
   window: z.number().int().min(4).max(0x4000).optional(),
   answer_timeout_ms: z.number().int().min(50).max(10_000).default(1000),
   backoff: backoff.default({ initial_ms: 1000, max_ms: 60_000 }),
+  /**
+   * `direct`: the agent opens the HCI socket itself (needs the capability).
+   * `helper`: iomt-sensor-ble@hci<device>.service scans (`iomt-sensor
+   * ble-capture`) and connects to a socket the agent listens on.
+   */
+  via: z.enum(['direct', 'helper']).default('direct'),
+  /** `via: helper`: directory holding capture/hci<device>.sock; as for pcap-live. */
+  runtime_dir: z.string().regex(/^\/[^\0]*$/, 'expected an absolute path').max(4000).optional(),
 }).refine((s) => s.window === undefined || s.window <= s.interval, { message: 'expected a window no longer than the interval', path: ['window'] });

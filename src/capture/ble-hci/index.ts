@@ -241,6 +241,16 @@ export class BleHciSource implements CaptureSource {
   }
 }
 
+/** The BLE capture helper unit that scans on hci<device> (systemd/iomt-sensor-ble@.service). */
+export function bleUnit(device: number): string {
+  return `iomt-sensor-ble@hci${device}.service`;
+}
+
+/** The EnvironmentFile= the agent writes for that unit: the scan settings of `iomt-sensor ble-capture`. */
+export function bleHelperEnv(o: Pick<BleHciOptions, 'channel' | 'extended' | 'reset' | 'interval' | 'window'>): string {
+  return `CHANNEL=${o.channel}\nEXTENDED=${String(o.extended)}\nINTERVAL=${o.interval}\nWINDOW=${o.window}\nRESET=${o.reset ? '--reset' : ''}\n`;
+}
+
 export function bleHciSource(o: BleHciOptions): BleHciSource {
   return new BleHciSource(o);
 }

@@ -38,6 +38,13 @@ export interface PcapHelperOptions {
   readonly monitor?: boolean;
   /** Config `runtime_dir`; see resolveRuntimeDir(). */
   readonly runtimeDir?: string;
+  /** The unit that connects (status text); iomt-sensor-capture@<iface> unless given. */
+  readonly unit?: string;
+  /**
+   * The EnvironmentFile= text instead of SNAPLEN=/MONITOR= (the BLE helper's
+   * scan settings); when given, no .filter file is written.
+   */
+  readonly env?: string;
   /** Delay before retrying a failed set-up (files, socket), doubled up to maxMs. */
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
 }
@@ -115,7 +122,7 @@ export class PcapHelperSource implements CaptureSource {
     this.name = opts.name;
     this.opts = opts;
     this.paths = helperPaths(resolveRuntimeDir(opts.runtimeDir), opts.iface);
-    this.unit = captureUnit(opts.iface);
+    this.unit = opts.unit ?? captureUnit(opts.iface);
   }
 
   open(signal: AbortSignal, events: SourceEvents): AsyncIterable<readonly RawFrame[]> {
@@ -130,8 +137,8 @@ export class PcapHelperSource implements CaptureSource {
   private async listen(server: Server): Promise<{ dev: number; ino: number }> {
     const p = this.paths;
     await mkdir(p.dir, { recursive: true, mode: 0o750 });
-    await writeAtomic(p.filter, `${this.opts.filter ?? ''}\n`);
-    await writeAtomic(p.env, helperEnv(this.opts));
+    if (this.opts.env === undefined) await writeAtomic(p.filter, `${this.opts.filter ?? ''}\n`);
+    await writeAtomic(p.env, this.opts.env ?? helperEnv(this.opts));
     // A socket left by a crashed agent, or an empty file systemd created there
     // when the helper started before us (file: paths are opened with O_CREAT).
     await unlinkQuiet(p.socket);
