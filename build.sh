@@ -78,13 +78,14 @@ release_main() {
 TSCONFIG
   node_modules/.bin/tsc -p "$work/tsconfig.json"
 
-  # What the runtime loads: every module reachable from the command by relative import.
+  # What the runtime loads: every module reachable from the command by relative
+  # import, and from what scripts/install.sh imports (the helper unit names).
   node --input-type=module - "$work/build" "$work/app" <<'CLOSURE'
 import { readFileSync, mkdirSync, copyFileSync, existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 const [from, to] = process.argv.slice(2);
 const seen = new Set();
-const todo = [join(from, 'src/cli.js')];
+const todo = [join(from, 'src/cli.js'), join(from, 'src/capture/helper-units.js')];
 const re = /(?:\bfrom\s*|\bimport\s*\(?\s*)['"](\.{1,2}\/[^'"]+)['"]/g;
 while (todo.length > 0) {
   const f = todo.pop();

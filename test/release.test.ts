@@ -80,7 +80,7 @@ t.test('contents', async (t) => {
     const top = `iomt-sensor-${VERSION}/`;
     t.ok(entries.every((e) => e.startsWith(top)), `${arch}: everything under ${top}`);
     const has = (p: string) => entries.includes(top + p);
-    for (const p of ['package.json', 'README.md', 'NOTICE', 'dist/src/cli.js', 'docs/sample-config.yaml', 'scripts/install.sh', 'systemd/iomt-sensor.service']) {
+    for (const p of ['package.json', 'README.md', 'NOTICE', 'dist/src/cli.js', 'docs/sample-config.yaml', 'scripts/install.sh', 'systemd/iomt-sensor.service', 'dist/src/capture/helper-units.js']) {
       t.ok(has(p), `${arch}: has ${p}`);
     }
     for (const dev of ['typescript', 'tap', 'fast-check', '@tapjs']) {
