@@ -13,12 +13,9 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { startMosquitto } from './support/mosquitto.js';
 import { runAgent, until } from './support/agent.js';
-import { csafDir, csafFiles, deviceWith } from './support/feeds.js';
-import { pcapFile } from '../src/capture/pcap/writer.js';
-import { ethernet, ipv4, udp } from './builders/frames.js';
+import { csafDir, csafFiles, deviceWith, storedWard } from './support/feeds.js';
 import { decodeTelemetry } from '../src/telemetry/index.js';
 import { Store } from '../src/store/store.js';
-import { deviceId } from '../src/telemetry/device.js';
 import type { StatusBody, VulnsDeltaBody } from '../src/telemetry/kinds.js';
 
 const PUMP = '00:00:5e:00:53:01';
@@ -45,20 +42,8 @@ t.test('a feed update while the agent runs changes vulns for the affected device
     deviceWith(CARELINK, [['vendor', 'Medtronic'], ['model', 'MyCareLink 24950', 'dhcp', 'option 60']]),
     deviceWith(PRINTER, [['vendor', 'Zebra Technologies'], ['model', 'ZD421']]),
   ];
-  const state = join(dir, 'state');
-  const store = await Store.open(state);
-  for (const d of devices) await store.put('devices', deviceId(d), d);
-  await store.close();
   // The devices keep talking (the capture is replayed slowly, so the agent stays up).
-  const t0 = Math.floor(Date.now() / 1000);
-  const frames = [];
-  for (let s = 0; s < 120; s++) {
-    for (const [i, mac] of [PUMP, MONITOR, CARELINK, PRINTER].entries()) {
-      frames.push({ tsSec: t0 + s, tsNsec: i, bytes: ethernet({ src: mac, dst: '00:00:5e:00:53:fe', type: 0x0800 }, ipv4({ src: `10.7.0.${10 + i}`, dst: '10.7.0.1', proto: 17 }, udp({ sport: 4000, dport: 2575 }, new Uint8Array(16)))) });
-    }
-  }
-  const capture = join(dir, 'ward.pcap');
-  writeFileSync(capture, pcapFile(1, frames));
+  const { state, capture } = await storedWard(dir, devices, 120);
   const cfg = join(dir, 'config.yaml');
   writeFileSync(cfg, `sensor: {id: vulns-1, site: test-site, ward: icu-3}
 state: {dir: ${state}}
