@@ -15,15 +15,14 @@
  * the frames did go through the decoders that saw the secret.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mqtt from 'mqtt';
 import t from 'tap';
 import { pcapFile } from '../src/capture/pcap/writer.js';
 import { decodeTelemetry } from '../src/telemetry/index.js';
 import { tcpFrame, text } from './builders/app.js';
-import { runAgent, until } from './support/agent.js';
+import { filesUnder, replayThroughAgent } from './support/privacy.js';
 import { capturesDir } from './support/captures.js';
 import { startMosquitto } from './support/mosquitto.js';
 
@@ -94,14 +93,6 @@ const CASES: Case[] = [
   },
 ];
 
-/** Every file under `dir`, recursively. */
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? filesUnder(p) : [p];
-  });
-}
-
 t.test('no credential seen in the captures is published or stored', async (t) => {
   const broker = await startMosquitto();
   const dir = mkdtempSync(join(tmpdir(), 'iomt-priv-'));
@@ -121,30 +112,8 @@ t.test('no credential seen in the captures is published or stored', async (t) =>
       const needles = [Buffer.from(secret, 'latin1')];
       if (c.name.startsWith('HTTP')) needles.push(Buffer.from(Buffer.from(secret, 'base64').toString('latin1').split(':')[1]!, 'latin1'));
 
-      const state = join(dir, `state-${i}`);
-      const cfg = join(dir, `config-${i}.yaml`);
-      writeFileSync(cfg, `sensor: {id: priv-${i}, site: hosp, ward: icu}
-state: {dir: ${state}}
-sources:
-  - {type: pcap-file, name: span, path: ${file}, realtime: false}
-mqtt:
-  url: ${broker.url}
-  reconnect: {initial_ms: 100, max_ms: 400}
-inventory: {learning_period_s: 0, delta_interval_s: 1}
-health: {interval_s: 5}
-`);
-      const got: Buffer[] = [];
-      const sub = mqtt.connect(broker.url, { clientId: `priv-sub-${i}`, protocolVersion: 5, reconnectPeriod: 100 });
-      sub.on('message', (_topic, payload) => got.push(Buffer.from(payload)));
-      await new Promise<void>((resolve, reject) => sub.once('connect', () => sub.subscribe(`iomt/v1/hosp/icu/priv-${i}/#`, { qos: 1 }, (err) => (err ? reject(err) : resolve()))));
-      const stats = join(dir, `stats-${i}.json`);
-      const run = runAgent(['--config', cfg, '--exit-when-done', '--stats-file', stats]);
-      const done = await run.exit;
-      t.equal(done.code, 0, `the agent replays the capture and exits cleanly\n${done.out.slice(-2000)}`);
-      const lastSeq = (JSON.parse(readFileSync(stats, 'utf8')) as { messages: { lastSeq: number } }).messages.lastSeq;
-      const seqs = (): Set<number> => new Set(got.map((p) => decodeTelemetry(p)).flatMap((m) => (m.ok ? [m.seq] : [])));
-      await until('every message at the subscriber', () => seqs().size >= lastSeq, 20_000).catch(() => undefined);
-      sub.end(true);
+      const { code, out, state, payloads: got, lastSeq } = await replayThroughAgent({ dir, id: `priv-${i}`, file, brokerUrl: broker.url });
+      t.equal(code, 0, `the agent replays the capture and exits cleanly\n${out.slice(-2000)}`);
       t.ok(got.length >= lastSeq && lastSeq > 0, `${got.length} payloads for ${lastSeq} messages`);
 
       const alerts = got.map((p) => decodeTelemetry(p)).flatMap((m) => (m.ok && m.kindName === 'alert' ? [m.body] : []));

@@ -21,17 +21,16 @@
  * files, and phi.cleartext_transport must have been raised, so the frames
  * did reach the parsers that saw the patient data.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mqtt from 'mqtt';
 import t from 'tap';
 import { pcapFile } from '../src/capture/pcap/writer.js';
 import { decodeTelemetry } from '../src/telemetry/index.js';
 import { tcpFrame, udpFrame, type Endpoints } from './builders/app.js';
 import { wsd } from './builders/discovery.js';
 import { associateAc, associateRq, commandSet, mllp, pData, patientDataset, releaseRp, releaseRq } from './builders/medical.js';
-import { runAgent, until } from './support/agent.js';
+import { filesUnder, replayThroughAgent } from './support/privacy.js';
 import { capturesDir } from './support/captures.js';
 import { startMosquitto } from './support/mosquitto.js';
 import { writeMedicalWardCapture } from '../scripts/ward/medical.js';
@@ -107,14 +106,6 @@ export function builtFrames(): Uint8Array[] {
   return out;
 }
 
-/** Every file under `dir`, recursively. */
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? filesUnder(p) : [p];
-  });
-}
-
 interface Case {
   readonly name: string;
   readonly file: string;
@@ -148,32 +139,10 @@ t.test('no patient value in medical traffic is published or stored', async (t) =
     await t.test(c.name, async (t) => {
       const raw = readFileSync(c.file);
       for (const n of c.needles) t.ok(raw.includes(Buffer.from(n, 'latin1')), `the capture does hold ${n}`);
-      const state = join(dir, `state-${i}`);
-      const cfg = join(dir, `config-${i}.yaml`);
-      writeFileSync(cfg, `sensor: {id: medpriv-${i}, site: hosp, ward: icu}
-state: {dir: ${state}}
-sources:
-  - {type: pcap-file, name: span, path: ${c.file}, realtime: false}
-mqtt:
-  url: ${broker.url}
-  reconnect: {initial_ms: 100, max_ms: 400}
-inventory: {learning_period_s: 0, delta_interval_s: 1}
-health: {interval_s: 5}
-`);
-      const got: Buffer[] = [];
-      const sub = mqtt.connect(broker.url, { clientId: `medpriv-sub-${i}`, protocolVersion: 5, reconnectPeriod: 100 });
-      sub.on('message', (_topic, payload) => got.push(Buffer.from(payload)));
-      await new Promise<void>((resolve, reject) => sub.once('connect', () => sub.subscribe(`iomt/v1/hosp/icu/medpriv-${i}/#`, { qos: 1 }, (err) => (err ? reject(err) : resolve()))));
-      const stats = join(dir, `stats-${i}.json`);
-      const done = await runAgent(['--config', cfg, '--exit-when-done', '--stats-file', stats]).exit;
-      t.equal(done.code, 0, `the agent replays the capture and exits cleanly\n${done.out.slice(-2000)}`);
-      const lastSeq = (JSON.parse(readFileSync(stats, 'utf8')) as { messages: { lastSeq: number } }).messages.lastSeq;
-      const decoded = (): ReturnType<typeof decodeTelemetry>[] => got.map((p) => decodeTelemetry(p));
-      const seqs = (): Set<number> => new Set(decoded().flatMap((m) => (m.ok ? [m.seq] : [])));
-      await until('every message at the subscriber', () => seqs().size >= lastSeq, 20_000).catch(() => undefined);
-      sub.end(true);
+      const { code, out, state, payloads: got, lastSeq } = await replayThroughAgent({ dir, id: `medpriv-${i}`, file: c.file, brokerUrl: broker.url });
+      t.equal(code, 0, `the agent replays the capture and exits cleanly\n${out.slice(-2000)}`);
       t.ok(got.length >= lastSeq && lastSeq > 0, `${got.length} payloads for ${lastSeq} messages`);
-      const msgs = decoded();
+      const msgs = got.map((p) => decodeTelemetry(p));
       t.ok(msgs.every((m) => m.ok), 'every payload decodes');
       // The decoded CBOR rendered as text: a value the CBOR encoding split or re-encoded would show here.
       const json = JSON.stringify(msgs, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v));
